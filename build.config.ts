@@ -1,0 +1,8 @@
+import { defineBuildConfig } from 'unbuild'
+
+export default defineBuildConfig({
+  entries: ['src/index', 'src/vite', 'src/rollup', 'src/types', 'src/runtime/index'],
+  declaration: 'node16',
+  clean: true,
+  externals: ['virtual:lazy-modules', 'vite', 'rollup'],
+})

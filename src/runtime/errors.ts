@@ -1,0 +1,46 @@
+// Public error classes. Each carries the facts a caller needs to decide what to do,
+// so apps branch on `instanceof` or `name`, never on message text.
+
+/** A name that is not in this build's registry. No fetch was made. */
+export class ModuleNotFoundError extends Error {
+  override name = 'ModuleNotFoundError'
+  constructor(readonly moduleName: string, readonly suggestions: string[] = [], detail = '') {
+    super(
+      `No lazy module named ${JSON.stringify(clip(moduleName))}${detail}.`
+      + (suggestions.length ? ` Did you mean ${suggestions.map(s => JSON.stringify(s)).join(', ')}?` : '')
+      + ' Register it under `modules` in the plugin options, or mark its import with { lazy: \'true\' }.',
+    )
+  }
+}
+
+/** A module was found but could not be fetched or evaluated. */
+export class ModuleLoadError extends Error {
+  override name = 'ModuleLoadError'
+  constructor(readonly moduleName: string, readonly url: string | undefined, readonly attempts: number, options?: { cause?: unknown }) {
+    super(`Lazy module ${JSON.stringify(moduleName)} failed to load${url ? ` from ${url}` : ''} after ${attempts} attempt${attempts === 1 ? '' : 's'}: ${describe(options?.cause)}`, options)
+  }
+}
+
+/** Bytes did not match the digest recorded at build time. Nothing from them was run. */
+export class IntegrityError extends Error {
+  override name = 'IntegrityError'
+  constructor(readonly source: string, readonly entry: string | undefined, readonly expected: string, readonly actual: string) {
+    super(`Integrity check failed for ${entry ? `${JSON.stringify(entry)} in ` : ''}${source}: expected ${expected}, got ${actual}. The file was changed after the build; nothing from it was run.`)
+  }
+}
+
+/** A zip archive that is malformed, or uses a feature this reader refuses. Nothing from it was run. */
+export class ArchiveFormatError extends Error {
+  override name = 'ArchiveFormatError'
+  constructor(readonly archive: string, readonly entry: string | undefined, readonly reason: string) {
+    super(`Bad zip archive ${archive}${entry === undefined ? '' : ` (entry ${JSON.stringify(entry)})`}: ${reason}`)
+  }
+}
+
+function clip(text: string): string {
+  return text.length > 200 ? `${text.slice(0, 200)}…` : text
+}
+
+function describe(cause: unknown): string {
+  return cause instanceof Error ? cause.message : String(cause)
+}
