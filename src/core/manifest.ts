@@ -1,0 +1,147 @@
+// Stage 3: once chunks exist, record what each lazy module became, write `lazy-manifest.json`,
+// and fill the same facts into the registry so the runtime needs no extra request.
+import type { Manifest, ModuleInfo } from '../types'
+import type { LazyModule } from './registry'
+import { createHash } from 'node:crypto'
+import { posix } from 'node:path'
+import { gzipSync } from 'node:zlib'
+import { decode, encode } from '@jridgewell/sourcemap-codec'
+import { FACTS_PLACEHOLDER } from './registry'
+
+/** The parts of a Rollup/Rolldown output chunk this stage reads. */
+export interface OutputChunkLike {
+  type: 'chunk'
+  fileName: string
+  code: string
+  facadeModuleId: string | null
+  moduleIds: string[]
+  imports: string[]
+  isEntry: boolean
+  isDynamicEntry: boolean
+  map?: { mappings: string } | null
+  viteMetadata?: { importedCss?: Set<string> }
+}
+export type OutputBundleLike = Record<string, OutputChunkLike | { type: 'asset', fileName: string }>
+
+export interface FactsResult {
+  modules: ModuleInfo[]
+  /** Lazy modules that landed in a chunk the app loads at start, so marking them lazy saves nothing. */
+  eager: { name: string, file: string }[]
+}
+
+export function collectFacts(modules: LazyModule[], bundle: OutputBundleLike): FactsResult {
+  const chunks = Object.values(bundle).filter((file): file is OutputChunkLike => file.type === 'chunk')
+  const byFile = new Map(chunks.map(chunk => [chunk.fileName, chunk]))
+  const initial = staticClosure(chunks.filter(chunk => chunk.isEntry).map(chunk => chunk.fileName), byFile)
+  const eager: FactsResult['eager'] = []
+  const infos = modules.map((module): ModuleInfo => {
+    const chunk = module.id === undefined ? undefined : chunkOf(module.id, chunks)
+    if (!chunk) // external: the bundler left the import to the platform
+      return { name: module.name, isPackage: module.isPackage, kind: module.kind, source: module.source, file: null, imports: [], css: [], size: null, integrity: null }
+    if (initial.has(chunk.fileName))
+      eager.push({ name: module.name, file: chunk.fileName })
+    const closure = staticClosure([chunk.fileName], byFile)
+    closure.delete(chunk.fileName)
+    const imports = [...closure].sort()
+    const css = [chunk.fileName, ...imports].flatMap(file => [...(byFile.get(file)?.viteMetadata?.importedCss ?? [])])
+    return {
+      name: module.name,
+      isPackage: module.isPackage,
+      kind: module.kind,
+      source: module.source,
+      file: chunk.fileName,
+      imports,
+      css: [...new Set(css)].sort(),
+      size: sizeOf(chunk.code),
+      integrity: integrityOf(chunk.code),
+    }
+  })
+  return { modules: infos.sort((a, b) => compare(a.name, b.name)), eager }
+}
+
+/** Prefer the chunk the module is the facade of; a module merged into another chunk still has a home. */
+function chunkOf(id: string, chunks: OutputChunkLike[]): OutputChunkLike | undefined {
+  return chunks.find(chunk => chunk.facadeModuleId === id) ?? chunks.find(chunk => chunk.moduleIds.includes(id))
+}
+
+function staticClosure(start: string[], byFile: Map<string, OutputChunkLike>): Set<string> {
+  const seen = new Set<string>()
+  const queue = [...start]
+  while (queue.length) {
+    const file = queue.pop()!
+    if (seen.has(file) || !byFile.has(file))
+      continue
+    seen.add(file)
+    queue.push(...byFile.get(file)!.imports)
+  }
+  return seen
+}
+
+export function sizeOf(code: string | Uint8Array) {
+  return { raw: Buffer.byteLength(code), gzip: gzipSync(code, { level: 9 }).length }
+}
+
+export function integrityOf(code: string | Uint8Array): string {
+  return `sha384-${createHash('sha384').update(code).digest('base64')}`
+}
+
+export function createManifest(modules: ModuleInfo[]): Manifest {
+  const digest = createHash('sha256')
+  for (const module of modules)
+    digest.update(`${module.name}\0${module.file}\0${module.integrity}\n`)
+  return sortKeys({
+    version: 1,
+    buildId: digest.digest('hex').slice(0, 16),
+    modules: Object.fromEntries(modules.map(module => [module.name, module])),
+  })
+}
+
+/** Stable JSON: the same build gives the same bytes, and diffs between builds stay readable. */
+export function sortKeys<T>(value: T): T {
+  if (Array.isArray(value))
+    return value.map(sortKeys) as T
+  if (value && typeof value === 'object') {
+    const out: Record<string, unknown> = {}
+    for (const key of Object.keys(value).sort(compare))
+      out[key] = sortKeys((value as Record<string, unknown>)[key])
+    return out as T
+  }
+  return value
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0
+}
+
+/**
+ * Replaces the registry's placeholder string with the facts. Chunk URLs in the facts are relative to
+ * the output folder; `root` leads from the chunk holding the registry back to that folder.
+ * The replacement is one line, so the chunk's source map only needs that line's columns shifted.
+ */
+export function fillRegistry(chunk: OutputChunkLike, manifest: Manifest): boolean {
+  const match = new RegExp(`(["'\`])${FACTS_PLACEHOLDER}\\1`).exec(chunk.code)
+  if (!match)
+    return false
+  const depth = chunk.fileName.split('/').length - 1
+  const payload = { buildId: manifest.buildId, root: '../'.repeat(depth), modules: Object.values(manifest.modules) }
+  const literal = JSON.stringify(JSON.stringify(payload)).replace(/\u2028|\u2029/g, c => `\\u${c.charCodeAt(0).toString(16)}`)
+  const start = match.index
+  const end = start + match[0].length
+  const before = chunk.code.slice(0, start)
+  chunk.code = before + literal + chunk.code.slice(end)
+  if (chunk.map)
+    chunk.map.mappings = shiftColumns(chunk.map.mappings, before, end - start, literal.length)
+  return true
+}
+
+function shiftColumns(mappings: string, before: string, oldLength: number, newLength: number): string {
+  const line = before.split('\n').length - 1
+  const column = before.length - before.lastIndexOf('\n') - 1
+  const decoded = decode(mappings)
+  const delta = newLength - oldLength
+  for (const segment of decoded[line] ?? []) {
+    if (segment[0] >= column + oldLength)
+      segment[0] += delta
+  }
+  return encode(decoded)
+}

@@ -1,0 +1,260 @@
+// Stage 1: rewrite imports marked `with { lazy: 'true' }` so nothing loads until asked.
+//
+//   import * as pdf from './pdf' with { lazy: 'true' }   →  const pdf = __lazy_handle("src/pdf", () => import("./pdf"))
+//   import { save } from './io' with { lazy: 'true' }    →  uses: `await save(x)` → `await (0, (await __lazy_load(h)).save)(x)`
+//
+// Handles are declared where the first statement was, so like imports they exist before any
+// code runs. No line is added or removed, so stack traces stay true.
+import type { Identifier, ImportDeclaration, Node, Program } from 'estree'
+import { Parser } from 'acorn'
+import { walk } from 'estree-walker'
+import MagicString from 'magic-string'
+import { analyze } from 'periscopic'
+
+export const RUNTIME_ID = 'unplugin-lazy-modules/runtime'
+
+/** A build error with the position it points at (0-based offset into the code). */
+export class LazyTransformError extends Error {
+  constructor(message: string, readonly pos: number) {
+    super(message)
+  }
+}
+
+export interface MarkedImport {
+  source: string
+  /** Attributes other than the marker, passed on to `import()`. */
+  attributes: Record<string, string>
+}
+
+export interface TransformOptions {
+  /** The attribute key that marks an import. */
+  attribute: string
+  /** Turns a marked import into the module's registered name (resolving it as the bundler would). */
+  nameOf: (marked: MarkedImport) => string | Promise<string>
+}
+
+/** Cheap pre-filter: a file that fails this is never parsed. Hook filters use the same test. */
+export function markerPattern(attribute: string): RegExp {
+  return new RegExp(`\\bwith\\s*\\{[^}]*?\\b${attribute}\\b`)
+}
+
+const PREFIX = '__lazy_'
+
+export async function transformLazyImports(code: string, id: string, options: TransformOptions) {
+  if (!markerPattern(options.attribute).test(code))
+    return undefined
+  const ast = parse(code)
+  const marked = collectMarkedImports(ast, options.attribute)
+  if (!marked.length)
+    return undefined
+
+  const s = new MagicString(code)
+  const handles: string[] = []
+  // name of each lazy binding in module scope → how a use of it is rewritten
+  const bindings = new Map<string, { kind: 'namespace' } | { kind: 'named', handle: string, member: string }>()
+
+  for (const [index, { node, attributes }] of marked.entries()) {
+    const source = node.source.value as string
+    if (!node.specifiers.length)
+      throw new LazyTransformError(`A lazy import needs a binding to load it through: \`import * as mod from ${JSON.stringify(source)} with { ${options.attribute}: 'true' }\`, then \`await load(mod)\`. A bare \`import ${JSON.stringify(source)}\` marked lazy could never run.`, node.start)
+    const name = await options.nameOf({ source, attributes })
+    const importCall = `() => import(${JSON.stringify(source)}${Object.keys(attributes).length ? `, { with: ${JSON.stringify(attributes)} }` : ''})`
+    const handleExpr = `/* #__PURE__ */ ${PREFIX}handle(${JSON.stringify(name)}, ${importCall})`
+    const namespace = node.specifiers.find(spec => spec.type === 'ImportNamespaceSpecifier')
+    const handle = namespace ? namespace.local.name : `${PREFIX}${index}`
+    handles.push(`const ${handle} = ${handleExpr};`)
+    for (const spec of node.specifiers) {
+      if (spec.type === 'ImportNamespaceSpecifier')
+        bindings.set(spec.local.name, { kind: 'namespace' })
+      else if (spec.type === 'ImportDefaultSpecifier')
+        bindings.set(spec.local.name, { kind: 'named', handle, member: '.default' })
+      else
+        bindings.set(spec.local.name, { kind: 'named', handle, member: memberAccess(spec.imported) })
+    }
+    blank(s, code, node)
+  }
+
+  rewriteUses(ast, s, bindings)
+
+  const runtimeImport = `import { __lazyHandle as ${PREFIX}handle, load as ${PREFIX}load } from ${JSON.stringify(RUNTIME_ID)};`
+  const at = insertionPoint(ast)
+  // After a directive written without `;`, the inserted import would otherwise continue its line.
+  const separator = at > 0 && code[at - 1] !== ';' ? ';' : ''
+  s.appendLeft(at, `${separator}${runtimeImport}${handles.join('')}`)
+  return {
+    code: s.toString(),
+    map: s.generateMap({ source: id, includeContent: true, hires: 'boundary' }),
+  }
+}
+
+function parse(code: string): Program {
+  try {
+    return Parser.parse(code, { ecmaVersion: 'latest', sourceType: 'module', allowHashBang: true }) as unknown as Program
+  }
+  catch (error: any) {
+    throw new LazyTransformError(`Could not parse: ${String(error.message).replace(/ \(\d+:\d+\)$/, '')}`, error.pos ?? 0)
+  }
+}
+
+interface Located { start: number, end: number }
+type At<T> = T & Located
+
+function collectMarkedImports(ast: Program, attribute: string) {
+  const marked: { node: At<ImportDeclaration>, attributes: Record<string, string> }[] = []
+  for (const statement of ast.body as At<Node>[]) {
+    if (statement.type !== 'ImportDeclaration' && statement.type !== 'ExportAllDeclaration' && statement.type !== 'ExportNamedDeclaration')
+      continue
+    const list = (statement as any).attributes as { key: any, value: any, start: number }[] | undefined
+    const marker = list?.find(attr => attributeKey(attr.key) === attribute)
+    if (!marker)
+      continue
+    if (marker.value.value !== 'true' && marker.value.value !== 'false')
+      throw new LazyTransformError(`The \`${attribute}\` import attribute must be 'true' or 'false', got ${JSON.stringify(marker.value.value)}.`, marker.start)
+    if (marker.value.value === 'false')
+      continue
+    if (statement.type !== 'ImportDeclaration')
+      throw new LazyTransformError(`\`export … from\` cannot be marked \`${attribute}\`: a re-exported handle would escape the checks that keep its uses safe. Import it with \`import * as mod from … with { ${attribute}: 'true' }\` where it is used, or register it by name under \`modules\`.`, statement.start)
+    const attributes: Record<string, string> = {}
+    for (const attr of list!) {
+      if (attr !== marker)
+        attributes[attributeKey(attr.key)] = attr.value.value
+    }
+    marked.push({ node: statement as At<ImportDeclaration>, attributes })
+  }
+  return marked
+}
+
+function attributeKey(key: { type: string, name?: string, value?: unknown }): string {
+  return key.type === 'Identifier' ? key.name! : String(key.value)
+}
+
+function memberAccess(imported: Identifier | { type: 'Literal', value?: unknown }): string {
+  const name = imported.type === 'Identifier' ? imported.name : String(imported.value)
+  return /^[A-Z_$][\w$]*$/i.test(name) ? `.${name}` : `[${JSON.stringify(name)}]`
+}
+
+/** Removes a statement but keeps its line breaks, so every later line keeps its number. */
+function blank(s: MagicString, code: string, node: Located) {
+  s.remove(node.start, node.end)
+  const breaks = code.slice(node.start, node.end).split('\n').length - 1
+  if (breaks)
+    s.appendLeft(node.start, '\n'.repeat(breaks))
+}
+
+/** After the directive prologue (`'use client'` must stay first), else before the first statement. */
+function insertionPoint(ast: Program): number {
+  const body = ast.body as At<Node>[]
+  const directives = body.filter(node => node.type === 'ExpressionStatement' && 'directive' in node)
+  if (directives.length)
+    return directives.at(-1)!.end
+  return body[0]?.start ?? 0
+}
+
+type Binding = { kind: 'namespace' } | { kind: 'named', handle: string, member: string }
+
+function rewriteUses(ast: Program, s: MagicString, bindings: Map<string, Binding>) {
+  const { map, scope: moduleScope } = analyze(ast)
+  let scope = moduleScope
+  const stack: Node[] = []
+  walk(ast, {
+    enter(node, parent) {
+      stack.push(node)
+      if (map.has(node))
+        scope = map.get(node)!
+      if (node.type === 'ImportDeclaration') {
+        this.skip()
+        return
+      }
+      if (node.type !== 'Identifier' || !parent || !isReference(node, parent))
+        return
+      const binding = bindings.get(node.name)
+      // periscopic does not record namespace imports, so "no owner" also means the module's own binding.
+      const owner = scope.find_owner(node.name)
+      if (!binding || (owner && owner !== moduleScope))
+        return
+      const id = node as At<Identifier>
+      if (binding.kind === 'namespace')
+        checkHandleUse(id, stack)
+      else
+        rewriteNamedUse(id, stack, binding, s)
+    },
+    leave(node) {
+      stack.pop()
+      if (map.has(node))
+        scope = map.get(node)!.parent ?? moduleScope
+    },
+  })
+}
+
+function isReference(node: Node, parent: Node): boolean {
+  switch (parent.type) {
+    case 'MemberExpression': return parent.computed || node === parent.object
+    case 'Property': return parent.computed || node === parent.value
+    case 'PropertyDefinition':
+    case 'MethodDefinition': return parent.computed ? node === parent.key : node === (parent as any).value
+    case 'ExportSpecifier': return node === parent.local
+    case 'ImportSpecifier':
+    case 'ImportDefaultSpecifier':
+    case 'ImportNamespaceSpecifier':
+    case 'LabeledStatement':
+    case 'BreakStatement':
+    case 'ContinueStatement':
+    case 'MetaProperty': return false
+    default: return true
+  }
+}
+
+/** A handle is a value: it may be passed, stored or returned, but its exports are not there yet. */
+function checkHandleUse(id: At<Identifier>, stack: Node[]) {
+  const parent = stack.at(-2)!
+  const name = id.name
+  const load = `(await load(${name}))`
+  if (parent.type === 'MemberExpression' && parent.object === id) {
+    const property = parent.computed ? '[…]' : `.${(parent.property as Identifier).name}`
+    throw new LazyTransformError(`\`${name}\` is a lazy module handle: its exports are not loaded yet, so \`${name}${property}\` is always undefined. Load it first: \`${load}${property}\`.`, id.start)
+  }
+  if ((parent.type === 'CallExpression' || parent.type === 'NewExpression') && parent.callee === id)
+    throw new LazyTransformError(`\`${name}\` is a lazy module handle and cannot be called. Load it first: \`${load}\`.`, id.start)
+  if (parent.type === 'SpreadElement' || (parent.type === 'BinaryExpression' && parent.operator === 'in' && parent.right === id) || (parent.type === 'ForInStatement' && parent.right === id))
+    throw new LazyTransformError(`\`${name}\` is a lazy module handle and has no exports to list until loaded. Use \`${load}\` instead.`, id.start)
+  if (parent.type === 'ExportSpecifier')
+    throw new LazyTransformError(`\`${name}\` is a lazy module handle and cannot be re-exported: importers would receive a handle where they expect a module. Export a loader instead: \`export const load${capitalize(name)} = () => load(${name})\`.`, id.start)
+  if (parent.type === 'AssignmentExpression' || parent.type === 'UpdateExpression')
+    throw new LazyTransformError(`\`${name}\` is an import binding and cannot be assigned.`, id.start)
+}
+
+/**
+ * A named or default lazy binding must head a chain that sits directly under `await`:
+ * `await f(x)`, `await value`, `await obj.method()`. It becomes `(await __lazy_load(h)).f`.
+ */
+function rewriteNamedUse(id: At<Identifier>, stack: Node[], binding: Extract<Binding, { kind: 'named' }>, s: MagicString) {
+  let child: Node = id
+  let depth = stack.length - 2
+  while (depth >= 0) {
+    const node = stack[depth]
+    const continues = (node.type === 'MemberExpression' && node.object === child)
+      || (node.type === 'CallExpression' && node.callee === child)
+      || node.type === 'ChainExpression'
+    if (!continues)
+      break
+    child = node
+    depth--
+  }
+  const parent = stack[depth]
+  const usedUnderAwait = parent?.type === 'AwaitExpression' && parent.argument === child
+  if (!usedUnderAwait) {
+    const why = parent?.type === 'ExportSpecifier'
+      ? 'cannot be re-exported'
+      : 'may only be used directly under `await`, because its module is not loaded until then'
+    throw new LazyTransformError(`\`${id.name}\` comes from a lazy import and ${why}. Write \`await ${id.name}(…)\` or \`await ${id.name}\` inside an async function (or at the top level), or import the module with \`import * as mod from … with { lazy: 'true' }\` and use \`(await load(mod))\`.`, id.start)
+  }
+  const loaded = `(await ${PREFIX}load(${binding.handle}))${binding.member}`
+  const parentOfId = stack.at(-2)!
+  // A bare callee must not become a method call: `f(x)` has no `this`, `ns.f(x)` would.
+  const isCallee = parentOfId.type === 'CallExpression' && parentOfId.callee === id
+  s.overwrite(id.start, id.end, isCallee ? `(0, ${loaded})` : loaded)
+}
+
+function capitalize(name: string): string {
+  return name.charAt(0).toUpperCase() + name.slice(1)
+}

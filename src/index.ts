@@ -1,0 +1,180 @@
+// Wires the pipeline stages into bundler hooks. The work itself lives in src/core/.
+import type { UnpluginFactory } from 'unplugin'
+import type { ViteDevServer } from 'vite'
+import type { OutputBundleLike } from './core/manifest'
+import type { LazyModule } from './core/registry'
+import type { Options } from './types'
+import { existsSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { createUnplugin } from 'unplugin'
+import { collectFacts, createManifest, fillRegistry } from './core/manifest'
+import { resolveOptions } from './core/options'
+import { assertUniqueNames, markedModuleName, registryCode, REGISTRY_ID, RESOLVED_REGISTRY_ID, scanModules } from './core/registry'
+import { LazyTransformError, markerPattern, RUNTIME_ID, transformLazyImports } from './core/transform'
+
+export type { Manifest, ModuleInfo, Options, Size } from './types'
+
+const PLUGIN_NAME = 'unplugin-lazy-modules'
+
+interface OutputContext {
+  warn: (message: string) => void
+  emitFile: (file: { type: 'asset', fileName: string, source: string }) => string
+}
+
+/**
+ * The built runtime ships beside this file. Run from source (tests, the playground), the plugin
+ * uses the last build's runtime, since not every bundler it serves can read TypeScript.
+ */
+function runtimeFile(): string {
+  for (const candidate of ['./runtime/index.mjs', '../dist/runtime/index.mjs']) {
+    const file = fileURLToPath(new URL(candidate, import.meta.url))
+    if (existsSync(file))
+      return file
+  }
+  throw new Error(`[lazy-modules] the runtime is missing beside ${fileURLToPath(import.meta.url)}: run \`npm run build\` (or reinstall the package).`)
+}
+
+export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (rawOptions) => {
+  let options = resolveOptions(rawOptions)
+  let mode: 'build' | 'dev' = 'build'
+  let registered: LazyModule[] = []
+  const marked = new Map<string, LazyModule>()
+  const runtime = runtimeFile()
+
+  const registeredNameOf = (id: string) => registered.find(module => module.id === id)?.name
+
+  function rescan(): boolean {
+    const next = scanModules(options.modules, options.root)
+    const changed = next.map(module => module.name).join('\n') !== registered.map(module => module.name).join('\n')
+    registered = next
+    return changed
+  }
+
+  // Rollup and Rolldown (Vite 8) type their contexts apart but agree on everything used here.
+  const generateBundle = {
+    order: 'post' as const,
+    handler(this: OutputContext, _output: unknown, bundle: Record<string, any>) {
+      const modules = [...registered, ...marked.values()]
+      const { modules: infos, eager } = collectFacts(modules, bundle as OutputBundleLike)
+      const manifest = createManifest(infos)
+      for (const file of Object.values(bundle)) {
+        if (file.type === 'chunk')
+          fillRegistry(file as any, manifest)
+      }
+      for (const { name, file } of eager)
+        this.warn(`lazy module ${JSON.stringify(name)} is in ${file}, which loads at start-up, because code that loads at start-up imports it eagerly too. Marking it lazy saves nothing until that eager import goes.`)
+      if (options.manifest)
+        this.emitFile({ type: 'asset', fileName: options.manifest, source: `${JSON.stringify(manifest, null, 2)}\n` })
+    },
+  }
+
+  return {
+    name: PLUGIN_NAME,
+    enforce: 'pre',
+
+    buildStart() {
+      marked.clear()
+      rescan()
+    },
+
+    resolveId: {
+      filter: { id: new RegExp(`^(?:${escape(REGISTRY_ID)}|${escape(RUNTIME_ID)})$`) },
+      handler(id) {
+        // Resolving the runtime here keeps it bundled (and so beside this build's registry) even where
+        // it would be external: Rollup without node-resolve, or Vite's SSR build.
+        return id === REGISTRY_ID ? RESOLVED_REGISTRY_ID : runtime
+      },
+    },
+
+    load: {
+      filter: { id: new RegExp(`^${escape(RESOLVED_REGISTRY_ID)}$`) },
+      async handler() {
+        // A bare package is resolved as if imported from the root, so the registry's `import()` finds it.
+        for (const module of registered) {
+          if (module.id === undefined) {
+            const resolved = await (this as any).resolve(module.source, `${options.root}/index.js`)
+            if (resolved && !resolved.external)
+              module.id = resolved.id
+          }
+        }
+        return registryCode(registered, mode)
+      },
+    },
+
+    transform: {
+      filter: { code: markerPattern(options.attribute) },
+      async handler(code, id) {
+        try {
+          return await transformLazyImports(code, id, {
+            attribute: options.attribute,
+            nameOf: async ({ source }) => {
+              const resolved = await (this as any).resolve(source, id)
+              if (!resolved && /^[./]/.test(source))
+                throw new Error(`cannot resolve the lazy import ${JSON.stringify(source)} from ${id}.`)
+              const resolvedId: string | undefined = resolved && !resolved.external ? resolved.id : undefined
+              const name = resolvedId && registeredNameOf(resolvedId)
+              if (name)
+                return name
+              const module = { kind: 'marked' as const, ...markedModuleName(source, resolvedId, options.root) }
+              const previous = marked.get(module.name)
+              if (previous && previous.id !== module.id)
+                assertUniqueNames([previous, module])
+              marked.set(module.name, module)
+              return module.name
+            },
+          })
+        }
+        catch (error) {
+          if (error instanceof LazyTransformError) {
+            const loc = locate(code, error.pos)
+            return this.error({ message: error.message, id, loc: { ...loc, file: id } })
+          }
+          throw error
+        }
+      },
+    },
+
+    vite: {
+      config() {
+        // The runtime must never be pre-bundled: it imports the registry, which only this plugin provides.
+        return { optimizeDeps: { exclude: [PLUGIN_NAME, RUNTIME_ID] } }
+      },
+      configResolved(config) {
+        mode = config.command === 'serve' ? 'dev' : 'build'
+        options = resolveOptions(rawOptions, config.root)
+      },
+      configureServer(server: ViteDevServer) {
+        const onFileSetChange = () => {
+          if (!rescan())
+            return
+          for (const environment of Object.values(server.environments)) {
+            const registry = environment.moduleGraph.getModuleById(RESOLVED_REGISTRY_ID)
+            if (registry)
+              void environment.reloadModule(registry)
+          }
+        }
+        server.watcher.on('add', onFileSetChange)
+        server.watcher.on('unlink', onFileSetChange)
+      },
+      generateBundle,
+    },
+
+    rollup: {
+      generateBundle,
+    },
+  }
+}
+
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+}
+
+/** 1-based line, 0-based column, as Rollup and Vite expect in `loc`. */
+function locate(code: string, pos: number) {
+  const before = code.slice(0, pos)
+  const line = before.split('\n').length
+  return { line, column: pos - before.lastIndexOf('\n') - 1 }
+}
+
+export const unplugin = /* #__PURE__ */ createUnplugin(unpluginFactory)
+export default unplugin

@@ -1,0 +1,27 @@
+// `unplugin-lazy-modules/runtime`: Python's importlib and pkgutil, for a bundled app.
+// The plugin resolves this file itself, so it always sees the registry of the build it is in.
+import * as registry from 'virtual:lazy-modules'
+import { createRuntime } from './runtime'
+
+export { ArchiveFormatError, IntegrityError, ModuleLoadError, ModuleNotFoundError } from './errors'
+export type { Loader, ModuleInfo } from './runtime'
+
+const runtime = createRuntime(registry)
+
+// The dev server hands a new registry here when files matching a `modules` glob come or go.
+;(globalThis as any)[Symbol.for('lazy-modules:update')] = runtime.__update
+
+/** Loads a module by its registered name, like `importlib.import_module`. Rejects with `ModuleNotFoundError` for unknown names, without any request. */
+export const importModule: <T = any>(name: string) => Promise<T> = runtime.importModule
+/** A loader for the name, or `undefined`, like `pkgutil.get_loader`. Nothing is fetched or run. */
+export const getLoader: <T = any>(name: string) => import('./runtime').Loader<T> | undefined = runtime.getLoader
+/** Every module whose name starts with `prefix`, like `pkgutil.iter_modules`. Loads nothing. */
+export const iterModules: (prefix?: string) => import('./runtime').ModuleInfo[] = runtime.iterModules
+/** Whether `importModule(name)` can load the name. */
+export const hasModule: (name: string) => boolean = runtime.hasModule
+/** Loads the module behind a lazy handle, from a namespace import marked lazy. */
+export const load: <T>(handle: T) => Promise<T> = runtime.load
+/** Fetches a module's chunks without running them. Takes a handle or a name. */
+export const preload: (handleOrName: unknown) => Promise<void> = runtime.preload
+/** @internal Used by code the transform writes. */
+export const __lazyHandle: (name: string, loader: () => Promise<unknown>) => object = runtime.__handle

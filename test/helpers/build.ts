@@ -1,0 +1,71 @@
+import type { OutputAsset, OutputChunk } from 'rollup'
+import type { Options } from '../../src/types'
+import { mkdtempSync, readFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { pathToFileURL } from 'node:url'
+import json from '@rollup/plugin-json'
+import { rollup } from 'rollup'
+import { build as viteBuild } from 'vite'
+import LazyRollup from '../../src/rollup'
+import LazyVite from '../../src/vite'
+
+export const fixtures = resolve(import.meta.dirname, '../fixtures')
+
+export function tempDir(prefix = 'lazy-'): string {
+  return mkdtempSync(join(tmpdir(), prefix))
+}
+
+export interface Built {
+  dir: string
+  files: Record<string, OutputChunk | OutputAsset>
+  warnings: string[]
+  manifest: any
+  /** Imports an output file in a fresh module instance. */
+  run: (file: string) => Promise<any>
+}
+
+let runs = 0
+function runner(dir: string) {
+  return (file: string) => import(`${pathToFileURL(join(dir, file)).href}?run=${runs++}`)
+}
+
+export async function buildWithRollup(root: string, input: string, options: Options, extra: { plugins?: any[], sourcemap?: boolean } = {}): Promise<Built> {
+  const warnings: string[] = []
+  const bundle = await rollup({
+    input: join(root, input),
+    plugins: [LazyRollup({ root, ...options }), json(), ...(extra.plugins ?? [])],
+    onwarn: warning => warnings.push(warning.message),
+  })
+  const dir = tempDir('lazy-rollup-')
+  const { output } = await bundle.write({ dir, format: 'es', sourcemap: extra.sourcemap })
+  await bundle.close()
+  const files = Object.fromEntries(output.map(file => [file.fileName, file]))
+  return { dir, files, warnings, manifest: readManifest(dir), run: runner(dir) }
+}
+
+export async function buildWithVite(root: string, options: Options, config: Record<string, any> = {}): Promise<Built> {
+  const warnings: string[] = []
+  const dir = tempDir('lazy-vite-')
+  const result: any = await viteBuild({
+    root,
+    configFile: false,
+    logLevel: 'silent',
+    customLogger: { info() {}, warn: (message: string) => warnings.push(message), warnOnce: (message: string) => warnings.push(message), error() {}, clearScreen() {}, hasErrorLogged: () => false, hasWarned: false } as any,
+    plugins: [LazyVite(options)],
+    ...config,
+    build: { outDir: dir, emptyOutDir: true, ...config.build },
+  })
+  const output = (Array.isArray(result) ? result[0] : result).output as (OutputChunk | OutputAsset)[]
+  const files = Object.fromEntries(output.map(file => [file.fileName, file]))
+  return { dir, files, warnings, manifest: readManifest(dir), run: runner(dir) }
+}
+
+function readManifest(dir: string) {
+  try {
+    return JSON.parse(readFileSync(join(dir, 'lazy-manifest.json'), 'utf8'))
+  }
+  catch {
+    return undefined
+  }
+}
