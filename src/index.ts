@@ -69,8 +69,8 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
   }
 
   return {
+    // No `enforce`: the transform must see JavaScript, after TypeScript and JSX are compiled.
     name: PLUGIN_NAME,
-    enforce: 'pre',
 
     buildStart() {
       marked.clear()
@@ -78,6 +78,8 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
     },
 
     resolveId: {
+      // Before the bundler's own resolver, which would leave the runtime external.
+      order: 'pre',
       filter: { id: new RegExp(`^(?:${escape(REGISTRY_ID)}|${escape(RUNTIME_ID)})$`) },
       handler(id) {
         // Resolving the runtime here keeps it bundled (and so beside this build's registry) even where
@@ -126,8 +128,9 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
         }
         catch (error) {
           if (error instanceof LazyTransformError) {
-            const loc = locate(code, error.pos)
-            return this.error({ message: error.message, id, loc: { ...loc, file: id } })
+            // The position as a second argument makes Rollup and Vite print a code frame.
+            const fail = this.error as (error: object, pos: number) => never
+            return fail({ message: error.message, id, loc: { ...locate(code, error.pos), file: id } }, error.pos)
           }
           throw error
         }

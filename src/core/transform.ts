@@ -9,7 +9,7 @@ import type { Identifier, ImportDeclaration, Node, Program } from 'estree'
 import { Parser } from 'acorn'
 import { walk } from 'estree-walker'
 import MagicString from 'magic-string'
-import { analyze } from 'periscopic'
+import { analyze } from 'eslint-scope'
 
 export const RUNTIME_ID = 'unplugin-lazy-modules/runtime'
 
@@ -89,7 +89,7 @@ export async function transformLazyImports(code: string, id: string, options: Tr
 
 function parse(code: string): Program {
   try {
-    return Parser.parse(code, { ecmaVersion: 'latest', sourceType: 'module', allowHashBang: true }) as unknown as Program
+    return Parser.parse(code, { ecmaVersion: 'latest', sourceType: 'module', allowHashBang: true, ranges: true }) as unknown as Program
   }
   catch (error: any) {
     throw new LazyTransformError(`Could not parse: ${String(error.message).replace(/ \(\d+:\d+\)$/, '')}`, error.pos ?? 0)
@@ -152,55 +152,30 @@ function insertionPoint(ast: Program): number {
 
 type Binding = { kind: 'namespace' } | { kind: 'named', handle: string, member: string }
 
+/** Finds every reference to a lazy binding, by real scope analysis: a shadowing local is not one. */
 function rewriteUses(ast: Program, s: MagicString, bindings: Map<string, Binding>) {
-  const { map, scope: moduleScope } = analyze(ast)
-  let scope = moduleScope
-  const stack: Node[] = []
+  const parents = new WeakMap<Node, Node>()
   walk(ast, {
     enter(node, parent) {
-      stack.push(node)
-      if (map.has(node))
-        scope = map.get(node)!
-      if (node.type === 'ImportDeclaration') {
-        this.skip()
-        return
-      }
-      if (node.type !== 'Identifier' || !parent || !isReference(node, parent))
-        return
-      const binding = bindings.get(node.name)
-      // periscopic does not record namespace imports, so "no owner" also means the module's own binding.
-      const owner = scope.find_owner(node.name)
-      if (!binding || (owner && owner !== moduleScope))
-        return
-      const id = node as At<Identifier>
-      if (binding.kind === 'namespace')
-        checkHandleUse(id, stack)
-      else
-        rewriteNamedUse(id, stack, binding, s)
-    },
-    leave(node) {
-      stack.pop()
-      if (map.has(node))
-        scope = map.get(node)!.parent ?? moduleScope
+      if (parent)
+        parents.set(node, parent)
     },
   })
-}
-
-function isReference(node: Node, parent: Node): boolean {
-  switch (parent.type) {
-    case 'MemberExpression': return parent.computed || node === parent.object
-    case 'Property': return parent.computed || node === parent.value
-    case 'PropertyDefinition':
-    case 'MethodDefinition': return parent.computed ? node === parent.key : node === (parent as any).value
-    case 'ExportSpecifier': return node === parent.local
-    case 'ImportSpecifier':
-    case 'ImportDefaultSpecifier':
-    case 'ImportNamespaceSpecifier':
-    case 'LabeledStatement':
-    case 'BreakStatement':
-    case 'ContinueStatement':
-    case 'MetaProperty': return false
-    default: return true
+  const moduleScope = analyze(ast, { ecmaVersion: 2022, sourceType: 'module' }).globalScope!.childScopes[0]
+  const uses = moduleScope.variables
+    .filter(variable => bindings.has(variable.name))
+    .flatMap(variable => variable.references.map(reference => reference.identifier as At<Identifier>))
+    .sort((a, b) => a.start - b.start)
+  for (const id of uses) {
+    const ancestors: Node[] = []
+    for (let node = parents.get(id); node; node = parents.get(node))
+      ancestors.unshift(node)
+    const stack = [...ancestors, id]
+    const binding = bindings.get(id.name)!
+    if (binding.kind === 'namespace')
+      checkHandleUse(id, stack)
+    else
+      rewriteNamedUse(id, stack, binding, s)
   }
 }
 

@@ -25,6 +25,9 @@ export interface Built {
   run: (file: string) => Promise<any>
 }
 
+// Rollup reads no CSS; the fixtures import some for Vite's sake.
+const cssStub = { name: 'css-stub', transform: (_: string, id: string) => id.endsWith('.css') ? 'export {}' : null }
+
 let runs = 0
 function runner(dir: string) {
   return (file: string) => import(`${pathToFileURL(join(dir, file)).href}?run=${runs++}`)
@@ -34,7 +37,7 @@ export async function buildWithRollup(root: string, input: string, options: Opti
   const warnings: string[] = []
   const bundle = await rollup({
     input: join(root, input),
-    plugins: [LazyRollup({ root, ...options }), json(), ...(extra.plugins ?? [])],
+    plugins: [LazyRollup({ root, ...options }), json(), cssStub, ...(extra.plugins ?? [])],
     onwarn: warning => warnings.push(warning.message),
   })
   const dir = tempDir('lazy-rollup-')
