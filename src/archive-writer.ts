@@ -105,7 +105,7 @@ export function writeZip(files: { name: string, data: Uint8Array }[], options: W
     u16(0) // disk number start
     u16(0) // internal attributes
     u32(e.directory ? DIR_MODE : FILE_MODE)
-    u32(entries[i].offset)
+    u32(entries[i].offset + 1)
     bytes.set(e.nameBytes, p)
     p += e.nameBytes.length
   })

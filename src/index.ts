@@ -5,6 +5,7 @@ import type { OutputBundleLike } from './core/manifest'
 import type { LazyModule } from './core/registry'
 import type { Options } from './types'
 import { existsSync } from 'node:fs'
+import { dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { createUnplugin } from 'unplugin'
 import { collectFacts, createManifest, fillRegistry } from './core/manifest'
@@ -129,8 +130,8 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
         catch (error) {
           if (error instanceof LazyTransformError) {
             // The position as a second argument makes Rollup and Vite print a code frame.
-            const fail = this.error as (error: object, pos: number) => never
-            return fail({ message: error.message, id, loc: { ...locate(code, error.pos), file: id } }, error.pos)
+            const context = this as unknown as { error: (error: object, pos: number) => never }
+            return context.error({ message: error.message, id, loc: { ...locate(code, error.pos), file: id } }, error.pos)
           }
           throw error
         }
@@ -145,6 +146,8 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
       configResolved(config) {
         mode = config.command === 'serve' ? 'dev' : 'build'
         options = resolveOptions(rawOptions, config.root)
+        // The dev server refuses files outside the workspace; a linked or global install is outside it.
+        config.server.fs.allow.push(dirname(runtime))
       },
       configureServer(server: ViteDevServer) {
         const onFileSetChange = () => {

@@ -1,12 +1,11 @@
 // Stage 3: once chunks exist, record what each lazy module became, write `lazy-manifest.json`,
-// and fill the same facts into the registry so the runtime needs no extra request.
+// and hand the same facts to the registry so the runtime needs no extra request.
 import type { Manifest, ModuleInfo } from '../types'
 import type { LazyModule } from './registry'
 import { createHash } from 'node:crypto'
 import { posix } from 'node:path'
 import { gzipSync } from 'node:zlib'
-import { decode, encode } from '@jridgewell/sourcemap-codec'
-import { FACTS_PLACEHOLDER } from './registry'
+import { FACTS_FUNCTION } from './registry'
 
 /** The parts of a Rollup/Rolldown output chunk this stage reads. */
 export interface OutputChunkLike {
@@ -18,7 +17,6 @@ export interface OutputChunkLike {
   imports: string[]
   isEntry: boolean
   isDynamicEntry: boolean
-  map?: { mappings: string } | null
   viteMetadata?: { importedCss?: Set<string> }
 }
 export type OutputBundleLike = Record<string, OutputChunkLike | { type: 'asset', fileName: string }>
@@ -43,7 +41,8 @@ export function collectFacts(modules: LazyModule[], bundle: OutputBundleLike): F
     const closure = staticClosure([chunk.fileName], byFile)
     closure.delete(chunk.fileName)
     const imports = [...closure].sort()
-    const css = [chunk.fileName, ...imports].flatMap(file => [...(byFile.get(file)?.viteMetadata?.importedCss ?? [])])
+    // Vite's SSR build tracks CSS it does not emit; only what was written counts.
+    const css = [chunk.fileName, ...imports].flatMap(file => [...(byFile.get(file)?.viteMetadata?.importedCss ?? [])]).filter(file => file in bundle)
     return {
       name: module.name,
       isPackage: module.isPackage,
@@ -114,34 +113,20 @@ function compare(a: string, b: string): number {
 }
 
 /**
- * Replaces the registry's placeholder string with the facts. Chunk URLs in the facts are relative to
- * the output folder; `root` leads from the chunk holding the registry back to that folder.
- * The replacement is one line, so the chunk's source map only needs that line's columns shifted.
+ * Gives the registry its facts by appending the function it calls to the chunk that holds it.
+ * Appending (not replacing in place) moves no existing code, so the chunk's source map stays true
+ * without being rewritten; function declarations are hoisted, so the call works from anywhere.
+ * Chunk paths in the facts are relative to the output folder; `root` leads there from this chunk.
  */
 export function fillRegistry(chunk: OutputChunkLike, manifest: Manifest): boolean {
-  const match = new RegExp(`(["'\`])${FACTS_PLACEHOLDER}\\1`).exec(chunk.code)
-  if (!match)
+  if (!chunk.code.includes(`${FACTS_FUNCTION}(`) || chunk.code.includes(`function ${FACTS_FUNCTION}(`))
     return false
   const depth = chunk.fileName.split('/').length - 1
   const payload = { buildId: manifest.buildId, root: '../'.repeat(depth), modules: Object.values(manifest.modules) }
-  const literal = JSON.stringify(JSON.stringify(payload)).replace(/\u2028|\u2029/g, c => `\\u${c.charCodeAt(0).toString(16)}`)
-  const start = match.index
-  const end = start + match[0].length
-  const before = chunk.code.slice(0, start)
-  chunk.code = before + literal + chunk.code.slice(end)
-  if (chunk.map)
-    chunk.map.mappings = shiftColumns(chunk.map.mappings, before, end - start, literal.length)
+  const definition = `function ${FACTS_FUNCTION}() { return JSON.parse(${JSON.stringify(JSON.stringify(payload))}) }\n`
+  const mapComment = /\n\/\/# sourceMappingURL=[^\n]*\n?$/.exec(chunk.code)
+  const at = mapComment ? mapComment.index + 1 : chunk.code.length
+  const head = chunk.code.slice(0, at)
+  chunk.code = `${head}${head.endsWith('\n') ? '' : '\n'}${definition}${chunk.code.slice(at)}`
   return true
-}
-
-function shiftColumns(mappings: string, before: string, oldLength: number, newLength: number): string {
-  const line = before.split('\n').length - 1
-  const column = before.length - before.lastIndexOf('\n') - 1
-  const decoded = decode(mappings)
-  const delta = newLength - oldLength
-  for (const segment of decoded[line] ?? []) {
-    if (segment[0] >= column + oldLength)
-      segment[0] += delta
-  }
-  return encode(decoded)
 }

@@ -7,8 +7,11 @@ import { globSync, isDynamicPattern } from 'tinyglobby'
 
 export const REGISTRY_ID = 'virtual:lazy-modules'
 export const RESOLVED_REGISTRY_ID = `\0${REGISTRY_ID}`
-/** Stands in for the facts that exist only once chunks do; `generateBundle` replaces it. */
-export const FACTS_PLACEHOLDER = '__LAZY_MODULES_FACTS__'
+/**
+ * The registry calls this for the facts that exist only once chunks do; `generateBundle` defines it
+ * in the chunk. Unbound until then, so minifiers keep its name.
+ */
+export const FACTS_FUNCTION = '__lazyModulesFacts'
 
 export interface LazyModule {
   name: string
@@ -98,7 +101,7 @@ export function sourceFacts(module: LazyModule): ModuleInfo {
 
 /**
  * The registry module. Loaders are real `import()` calls so the bundler splits, preloads and
- * handles CSS itself. Facts about chunks are filled in by `generateBundle` (build) or known now (dev).
+ * handles CSS itself. Facts about chunks come from `generateBundle` (build) or are known now (dev).
  * Pairs, not an object literal, so a name such as `__proto__` stays a plain key.
  */
 export function registryCode(modules: LazyModule[], mode: 'build' | 'dev'): string {
@@ -106,7 +109,7 @@ export function registryCode(modules: LazyModule[], mode: 'build' | 'dev'): stri
     .filter(module => module.kind === 'registered')
     .map(module => `  [${JSON.stringify(module.name)}, () => import(${JSON.stringify(module.id ?? module.source)})],`)
   const facts = mode === 'build'
-    ? `JSON.parse(${JSON.stringify(FACTS_PLACEHOLDER)})`
+    ? `/* #__PURE__ */ ${FACTS_FUNCTION}()`
     : JSON.stringify({ buildId: 'dev', root: '', modules: modules.map(sourceFacts) })
   const lines = [
     `export const loaders = [\n${loaders.join('\n')}\n]`,

@@ -1,0 +1,55 @@
+import { cpSync, rmSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { createServer } from 'vite'
+import type { ViteDevServer } from 'vite'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import LazyModules from '../../src/vite'
+import { fixtures, tempDir } from '../helpers/build'
+
+const modules = { 'charts/*': 'src/charts/*.js', 'locales/*': 'src/locales/*.json', 'plugins/*': 'src/plugins/*/index.js' }
+
+describe('vite 8 dev server', () => {
+  let root: string
+  let server: ViteDevServer
+  beforeAll(async () => {
+    root = tempDir('lazy-dev-')
+    cpSync(join(fixtures, 'app'), root, { recursive: true })
+    server = await createServer({ root, configFile: false, logLevel: 'silent', plugins: [LazyModules({ modules })], server: { port: 0, ws: false } })
+    await server.listen()
+  })
+  afterAll(() => server?.close())
+
+  it('loads by name from source files, with no build', async () => {
+    const app = await server.ssrLoadModule('/src/main.js')
+    expect((await app.importModule('charts/pie')).kind).toBe('pie')
+    expect((await app.importModule('locales/fr')).default.hello).toBe('Bonjour')
+    expect((await app.importModule('plugins/table')).name).toBe('table')
+    expect(await app.greet('dev')).toBe('DEV <dev>')
+    await expect(app.importModule('charts/pi')).rejects.toMatchObject({ name: 'ModuleNotFoundError', suggestions: ['charts/pie', 'charts/bar'] })
+  })
+
+  it('lists source facts: names, packages and sources, with no chunk yet', async () => {
+    const app = await server.ssrLoadModule('/src/main.js')
+    const table = app.getLoader('plugins/table').info
+    expect(table).toEqual({ name: 'plugins/table', isPackage: true, kind: 'registered', source: 'src/plugins/table/index.js', file: null, imports: [], css: [], size: null, integrity: null })
+    expect(app.iterModules('charts/').map((info: any) => info.name)).toEqual(['charts/bar', 'charts/pie'])
+  })
+
+  it('serves the registry to the browser with real import() calls', async () => {
+    const result = await server.environments.client.transformRequest('virtual:lazy-modules')
+    expect(result!.code).toContain(`["charts/bar", () => import("/src/charts/bar.js")]`)
+    expect(result!.code).toContain('import.meta.hot.accept')
+  })
+
+  it('picks up a file added to or removed from a glob, without a restart', async () => {
+    writeFileSync(join(root, 'src/charts/line.js'), `export const kind = 'line'\n`)
+    await expect.poll(async () => (await server.ssrLoadModule('/src/main.js')).hasModule('charts/line'), { timeout: 5000 }).toBe(true)
+    const app = await server.ssrLoadModule('/src/main.js')
+    expect((await app.importModule('charts/line')).kind).toBe('line')
+    const client = await server.environments.client.transformRequest('virtual:lazy-modules')
+    expect(client!.code).toContain('"charts/line"')
+
+    rmSync(join(root, 'src/charts/line.js'))
+    await expect.poll(async () => (await server.ssrLoadModule('/src/main.js')).hasModule('charts/line'), { timeout: 5000 }).toBe(false)
+  })
+})

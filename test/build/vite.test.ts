@@ -1,0 +1,138 @@
+import { execFileSync } from 'node:child_process'
+import { cpSync, readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { TraceMap, originalPositionFor } from '@jridgewell/trace-mapping'
+import { build } from 'vite'
+import { beforeAll, describe, expect, it } from 'vitest'
+import LazyModules from '../../src/vite'
+import { buildWithVite, fixtures, tempDir } from '../helpers/build'
+import type { Built } from '../helpers/build'
+import { expectManifestMatchesFiles } from '../helpers/manifest'
+
+const app = join(fixtures, 'app')
+const modules = { 'charts/*': 'src/charts/*.js', 'locales/*': 'src/locales/*.json', 'plugins/*': 'src/plugins/**/*.js' }
+
+describe('vite 8: client build', () => {
+  let built: Built
+  let entry: string
+  beforeAll(async () => {
+    built = await buildWithVite(app, { modules }, { build: { sourcemap: true } })
+    entry = Object.values(built.files).find(file => file.type === 'chunk' && file.isEntry)!.fileName
+  })
+
+  it('writes a manifest whose facts match the emitted files, CSS included', () => {
+    expectManifestMatchesFiles(built.manifest, built.dir)
+    expect(built.manifest.modules['charts/bar'].css).toEqual([expect.stringMatching(/^assets\/bar-.*\.css$/)])
+    expect(built.manifest.modules['charts/pie'].css).toEqual([])
+  })
+
+  it('fills the registry into the entry chunk, with the way back to the output folder', () => {
+    const code = readFileSync(join(built.dir, entry), 'utf8')
+    expect(code).toContain('function __lazyModulesFacts()')
+    const literal = /JSON\.parse\((".*?[^\\]")\)/.exec(code)![1]
+    const facts = JSON.parse(JSON.parse(literal))
+    expect(facts.root).toBe('../')
+    expect(facts.buildId).toBe(built.manifest.buildId)
+    expect(Object.fromEntries(facts.modules.map((info: any) => [info.name, info]))).toEqual(built.manifest.modules)
+  })
+
+  it('loads nothing lazy at start: the page preloads no lazy chunk', () => {
+    const html = readFileSync(join(built.dir, 'index.html'), 'utf8')
+    for (const info of Object.values<any>(built.manifest.modules))
+      expect(html).not.toContain(info.file)
+    const chunk = built.files[entry] as any
+    const lazyFiles = Object.values<any>(built.manifest.modules).map(info => info.file)
+    expect(chunk.imports.filter((file: string) => lazyFiles.includes(file))).toEqual([])
+    expect(chunk.dynamicImports).toEqual(expect.arrayContaining(lazyFiles))
+  })
+
+  it('keeps the minified entry\'s source map true after filling the registry', () => {
+    const code = readFileSync(join(built.dir, entry), 'utf8')
+    const map = new TraceMap(readFileSync(join(built.dir, `${entry}.map`), 'utf8'))
+    const text = 'load() takes a lazy module handle'
+    const offset = code.indexOf(text)
+    expect(offset).toBeGreaterThan(code.indexOf('__lazyModulesFacts()'))
+    const line = code.slice(0, offset).split('\n').length
+    const column = offset - code.lastIndexOf('\n', offset) - 1
+    const original = originalPositionFor(map, { line, column })
+    expect(original.source).toMatch(/runtime\/index\.mjs$/)
+    const runtime = readFileSync(join(import.meta.dirname, '../../dist/runtime/index.mjs'), 'utf8').split('\n')
+    expect(runtime[original.line! - 1]).toContain(text)
+  })
+})
+
+describe('vite 8: SSR build', () => {
+  let built: Built
+  beforeAll(async () => {
+    built = await buildWithVite(app, { modules }, { build: { ssr: 'src/main.js' } })
+  })
+
+  it('bundles the runtime with this build\'s registry instead of externalizing it', () => {
+    const code = (built.files['main.js'] as any).code
+    expect(code).not.toMatch(/from\s*["']unplugin-lazy-modules/)
+    expectManifestMatchesFiles(built.manifest, built.dir)
+  })
+
+  it('runs: marked imports, names, listing and errors', async () => {
+    const app = await built.run('main.js')
+    expect(app.started).toEqual([])
+    expect(await app.exportPdf('doc')).toBe('[%PDF doc]')
+    expect(await app.greet('bo')).toBe('BO <bo>')
+    expect((await app.importModule('locales/en')).default.bye).toBe('Goodbye')
+    expect((await app.importModule('plugins/graph')).name).toBe('graph')
+    expect(app.iterModules('locales/').map((info: any) => info.name)).toEqual(['locales/en', 'locales/fr'])
+    await expect(app.importModule('locale/en')).rejects.toMatchObject({ name: 'ModuleNotFoundError', suggestions: ['locales/en', 'locales/fr'] })
+  })
+})
+
+describe('vite 8: TypeScript', () => {
+  it('builds and runs marked imports in TypeScript, type-only imports included', async () => {
+    const built = await buildWithVite(join(fixtures, 'ts'), {}, { build: { ssr: 'src/main.ts' } })
+    expect(Object.keys(built.manifest.modules)).toEqual(['src/format', 'src/report'])
+    expect(await (await built.run('main.js')).run([1, 2, 3])).toBe('3 values, total 6')
+  })
+
+  it('keeps the types: load(ns) is typed as the module', () => {
+    const root = tempDir('lazy-types-')
+    cpSync(join(fixtures, 'ts'), root, { recursive: true })
+    const runtime = join(import.meta.dirname, '../../dist/runtime/index.d.mts')
+    const bad = `import * as report from './report' with { lazy: 'true' }\nimport { load } from 'unplugin-lazy-modules/runtime'\nexport async function f() { const n: string = (await load(report)).summarize([1]) }\n`
+    writeFileSync(join(root, 'src/bad.ts'), bad)
+    writeFileSync(join(root, 'tsconfig.json'), JSON.stringify({
+      compilerOptions: { strict: true, noEmit: true, module: 'esnext', moduleResolution: 'bundler', target: 'es2022', skipLibCheck: true, lib: ['es2022', 'dom'], types: [], paths: { 'unplugin-lazy-modules/runtime': [runtime] } },
+      files: ['src/main.ts', 'src/bad.ts'],
+    }))
+    const tsc = join(import.meta.dirname, '../../node_modules/typescript/bin/tsc')
+    let output = ''
+    try {
+      execFileSync(process.execPath, [tsc, '-p', root], { encoding: 'utf8' })
+    }
+    catch (error: any) {
+      output = error.stdout
+    }
+    // main.ts type-checks; bad.ts fails only because the loaded module's type is known.
+    expect(output.trim().split('\n').filter(line => /error TS/.test(line))).toEqual([
+      expect.stringMatching(/bad\.ts\(3,35\): error TS2322: Type 'Report' is not assignable to type 'string'\./),
+    ])
+  })
+})
+
+describe('vite 8: warnings and errors', () => {
+  it('warns when a lazy module is also imported eagerly, so it saves nothing', async () => {
+    const root = tempDir('lazy-eager-')
+    cpSync(app, root, { recursive: true })
+    writeFileSync(join(root, 'src/both.js'), `import * as lazy from './text.js' with { lazy: 'true' }\nimport render from './text.js'\nimport { load } from 'unplugin-lazy-modules/runtime'\nexport const a = render('x')\nexport const b = () => load(lazy)\n`)
+    const built = await buildWithVite(root, {}, { build: { ssr: 'src/both.js' } })
+    expect(built.warnings.join('\n')).toMatch(/lazy module "src\/text" is in both\.m?js, which loads at start-up/)
+  })
+
+  it('fails the build at the offending line, with a code frame', async () => {
+    const root = tempDir('lazy-vite-error-')
+    cpSync(app, root, { recursive: true })
+    writeFileSync(join(root, 'src/bad.js'), `import { shout } from './text.js' with { lazy: 'true' }\n\nexport const loud = shout('now')\n`)
+    const error: any = await build({ root, configFile: false, logLevel: 'silent', plugins: [LazyModules()], build: { ssr: 'src/bad.js', outDir: tempDir() } }).catch(error => error)
+    expect(error.message).toMatch(/`shout` comes from a lazy import and may only be used directly under `await`/)
+    expect(error.message).toContain(`export const loud = shout('now')`)
+    expect(error.loc ?? error.errors?.[0]?.loc).toMatchObject({ line: 3, column: 20 })
+  })
+})
