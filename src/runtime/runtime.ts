@@ -43,8 +43,10 @@ export function createRuntime(data: RegistryData) {
       const old = entries.get(info.name)
       entries.set(info.name, { info: Object.freeze(info), loader: loaders.get(info.name) ?? old?.loader, pending: old?.pending })
     }
-    for (const name of entries.keys()) {
-      if (!next.facts.modules.some(info => info.name === name) && !entries.get(name)!.loader)
+    // A name gone from the registry is gone; a marked module's handle keeps its own entry.
+    const names = new Set(next.facts.modules.map(info => info.name))
+    for (const [name, entry] of entries) {
+      if (!names.has(name) && entry.info.kind === 'registered')
         entries.delete(name)
     }
   }

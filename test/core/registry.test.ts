@@ -1,0 +1,82 @@
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { markedModuleName, registryCode, scanModules } from '../../src/core/registry'
+import { tempDir } from '../helpers/build'
+
+function project(files: string[]) {
+  const root = tempDir('lazy-registry-')
+  for (const file of files) {
+    mkdirSync(dirname(join(root, file)), { recursive: true })
+    writeFileSync(join(root, file), '')
+  }
+  return root
+}
+
+const summary = (modules: ReturnType<typeof scanModules>) => modules.map(({ name, source, isPackage }) => `${name} ← ${source}${isPackage ? ' (package)' : ''}`)
+
+describe('scanModules', () => {
+  it('fills the name\'s * from the glob\'s wildcard, dropping the extension', () => {
+    const root = project(['src/charts/bar.ts', 'src/charts/pie.ts', 'src/charts/readme.md', 'src/locales/en.json', 'src/locales/pt-BR.json'])
+    expect(summary(scanModules({ 'charts/*': 'src/charts/*.ts', 'i18n/*': './src/locales/*.json' }, root))).toEqual([
+      'charts/bar ← src/charts/bar.ts',
+      'charts/pie ← src/charts/pie.ts',
+      'i18n/en ← src/locales/en.json',
+      'i18n/pt-BR ← src/locales/pt-BR.json',
+    ])
+  })
+
+  it('names an index file after its folder and marks it a package', () => {
+    const root = project(['src/plugins/table/index.ts', 'src/plugins/graph/index.ts', 'src/plugins/graph/layout.ts', 'src/tools/index.ts'])
+    expect(summary(scanModules({ 'plugins/*': 'src/plugins/**/*.ts', 'tools': 'src/tools/index.ts' }, root))).toEqual([
+      'plugins/graph ← src/plugins/graph/index.ts (package)',
+      'plugins/graph/layout ← src/plugins/graph/layout.ts',
+      'plugins/table ← src/plugins/table/index.ts (package)',
+      'tools ← src/tools/index.ts (package)',
+    ])
+    expect(summary(scanModules({ 'p/*': 'src/plugins/*/index.ts' }, root))).toEqual([
+      'p/graph ← src/plugins/graph/index.ts (package)',
+      'p/table ← src/plugins/table/index.ts (package)',
+    ])
+  })
+
+  it('keeps a bare package for the bundler to resolve, and skips node_modules in globs', () => {
+    const root = project(['src/a.ts', 'src/node_modules/x/b.ts'])
+    const modules = scanModules({ 'editor': 'monaco-editor', 'all/*': 'src/**/*.ts' }, root)
+    expect(modules.find(module => module.name === 'editor')).toEqual({ name: 'editor', kind: 'registered', source: 'monaco-editor', id: undefined, isPackage: false })
+    expect(summary(modules)).toEqual(['editor ← monaco-editor', 'all/a ← src/a.ts'])
+  })
+
+  it('refuses two files under one name', () => {
+    const root = project(['a/x.js', 'a/x.ts'])
+    expect(() => scanModules({ 'm/*': 'a/*.{js,ts}' }, root)).toThrow('[lazy-modules] two modules are named "m/x": a/x.js and a/x.ts. Rename one pattern under `modules`, or narrow its glob.')
+  })
+})
+
+describe('markedModuleName', () => {
+  it('derives names from the path relative to the root, or the package specifier', () => {
+    expect(markedModuleName('./pdf-export', '/app/src/pdf-export.ts', '/app')).toEqual({ name: 'src/pdf-export', source: 'src/pdf-export.ts', id: '/app/src/pdf-export.ts', isPackage: false })
+    expect(markedModuleName('./ui', '/app/src/ui/index.tsx?v=1', '/app')).toMatchObject({ name: 'src/ui', isPackage: true })
+    expect(markedModuleName('monaco-editor', '/app/node_modules/monaco-editor/esm/index.js', '/app')).toMatchObject({ name: 'monaco-editor', source: 'monaco-editor' })
+    expect(markedModuleName('lodash-es/debounce', undefined, '/app')).toMatchObject({ name: 'lodash-es/debounce', id: undefined })
+  })
+})
+
+describe('registryCode', () => {
+  const modules = [
+    { name: '__proto__', kind: 'registered' as const, source: 'src/p.ts', id: '/app/src/p.ts', isPackage: false },
+    { name: 'src/pdf', kind: 'marked' as const, source: 'src/pdf.ts', id: '/app/src/pdf.ts', isPackage: false },
+  ]
+  it('writes loaders as pairs (so any name stays a plain key) and leaves marked modules to their handles', () => {
+    const code = registryCode(modules, 'build')
+    expect(code).toContain(`["__proto__", () => import("/app/src/p.ts")],`)
+    expect(code).not.toContain('import("/app/src/pdf.ts")')
+    expect(code).toContain('export const facts = /* #__PURE__ */ __lazyModulesFacts()')
+  })
+
+  it('inlines source facts in dev and accepts hot updates', () => {
+    const code = registryCode(modules, 'dev')
+    expect(code).toContain('"name":"src/pdf"')
+    expect(code).toContain('import.meta.hot.accept')
+  })
+})
