@@ -1,7 +1,12 @@
-// Writes the `archives` zips. node:zlib's deflateRawSync plus this small writer, not fflate:
-// on vite's own dist JS (42 files, 2.31 MB) it is DECISION_NUMBERS.
-// Archives are stored by default anyway (see DESIGN.md), where only the writer matters.
-// Output is deterministic (sorted names, fixed time, no extra fields) so builds are reproducible.
+// Writes the `archives` zips: node:zlib's deflateRawSync plus this small writer, not fflate.
+// Measured (bench/zip-writer.md; Node 20.20, vite 8's dist JS, 12 files, 2.10 MB):
+//   store:   identical sizes (2,101,486 B), 5.2 ms vs fflate 5.3 ms;
+//   deflate: 529,985 B in 40 ms (zlib level 6) vs fflate 540,091 B (+1.9%) in 56 ms.
+// On 1,000 small files (670 kB) it is 28.7 ms vs 59.7 ms. No dependency, and the writer reports
+// each entry's offsets, which fflate's zipSync does not. Archives are stored by default anyway
+// (DESIGN.md), where only the container matters. Output is deterministic (sorted names, fixed
+// time, no extra fields) so builds are reproducible; deflated bytes can still change with Node's
+// bundled zlib.
 import { deflateRawSync } from 'node:zlib'
 import { crc32, isUnsafeName } from './runtime/zip'
 
@@ -39,7 +44,7 @@ export function writeZip(files: { name: string, data: Uint8Array }[], options: W
   const sorted = [...files].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
   const encoder = new TextEncoder()
   const prepared = sorted.map(({ name, data }, i) => {
-    if (isUnsafeName(name)) throw new Error(`Cannot write zip entry ${JSON.stringify(name)}: empty, absolute, with a .. segment, a drive letter, \\ or NUL.`)
+    if (isUnsafeName(name)) throw new Error(`Cannot write zip entry ${JSON.stringify(name)}: empty, absolute, with a .. segment, a drive letter, \\, NUL or U+FFFD.`)
     if (i && sorted[i - 1].name === name) throw new Error(`Cannot write zip entry ${JSON.stringify(name)} twice.`)
     const directory = name.endsWith('/')
     if (directory && data.length) throw new Error(`Zip directory entry ${JSON.stringify(name)} cannot have data.`)
@@ -105,7 +110,7 @@ export function writeZip(files: { name: string, data: Uint8Array }[], options: W
     u16(0) // disk number start
     u16(0) // internal attributes
     u32(e.directory ? DIR_MODE : FILE_MODE)
-    u32(entries[i].offset + 1)
+    u32(entries[i].offset)
     bytes.set(e.nameBytes, p)
     p += e.nameBytes.length
   })

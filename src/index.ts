@@ -19,6 +19,7 @@ const PLUGIN_NAME = 'unplugin-lazy-modules'
 
 interface OutputContext {
   warn: (message: string) => void
+  getModuleInfo: (id: string) => unknown
   emitFile: (file: { type: 'asset', fileName: string, source: string }) => string
 }
 
@@ -39,7 +40,9 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
   let options = resolveOptions(rawOptions)
   let mode: 'build' | 'dev' = 'build'
   let registered: LazyModule[] = []
-  const marked = new Map<string, LazyModule>()
+  // Per importer, so a watch rebuild that reuses an unchanged importer's cached transform keeps its
+  // marked modules, and an importer that left the graph takes its marked modules with it.
+  const markedBy = new Map<string, LazyModule[]>()
   const runtime = runtimeFile()
 
   const registeredNameOf = (id: string) => registered.find(module => module.id === id)?.name
@@ -55,6 +58,11 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
   const generateBundle = {
     order: 'post' as const,
     handler(this: OutputContext, _output: unknown, bundle: Record<string, any>) {
+      const marked = new Map<string, LazyModule>()
+      for (const [importer, modules] of markedBy) {
+        if (this.getModuleInfo(importer))
+          modules.forEach(module => marked.set(module.name, module))
+      }
       const modules = [...registered, ...marked.values()]
       const { modules: infos, eager } = collectFacts(modules, bundle as OutputBundleLike)
       const manifest = createManifest(infos)
@@ -74,7 +82,6 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
     name: PLUGIN_NAME,
 
     buildStart() {
-      marked.clear()
       rescan()
     },
 
@@ -107,8 +114,9 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
     transform: {
       filter: { code: markerPattern(options.attribute) },
       async handler(code, id) {
+        const found: LazyModule[] = []
         try {
-          return await transformLazyImports(code, id, {
+          const result = await transformLazyImports(code, id, {
             attribute: options.attribute,
             nameOf: async ({ source }) => {
               const resolved = await (this as any).resolve(source, id)
@@ -119,13 +127,14 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
               if (name)
                 return name
               const module = { kind: 'marked' as const, ...markedModuleName(source, resolvedId, options.root) }
-              const previous = marked.get(module.name)
-              if (previous && previous.id !== module.id)
-                assertUniqueNames([previous, module])
-              marked.set(module.name, module)
+              for (const other of markedBy.values())
+                assertUniqueNames([...other, module])
+              found.push(module)
               return module.name
             },
           })
+          markedBy.set(id, found)
+          return result
         }
         catch (error) {
           if (error instanceof LazyTransformError) {

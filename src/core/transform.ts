@@ -57,7 +57,9 @@ export async function transformLazyImports(code: string, id: string, options: Tr
     const source = node.source.value as string
     if (!node.specifiers.length)
       throw new LazyTransformError(`A lazy import needs a binding to load it through: \`import * as mod from ${JSON.stringify(source)} with { ${options.attribute}: 'true' }\`, then \`await load(mod)\`. A bare \`import ${JSON.stringify(source)}\` marked lazy could never run.`, node.start)
-    const name = await options.nameOf({ source, attributes })
+    const name = await Promise.resolve(options.nameOf({ source, attributes })).catch((error: Error) => {
+      throw new LazyTransformError(error.message.replace(/^\[lazy-modules\] /, ''), node.start)
+    })
     const importCall = `() => import(${JSON.stringify(source)}${Object.keys(attributes).length ? `, { with: ${JSON.stringify(attributes)} }` : ''})`
     const handleExpr = `/* #__PURE__ */ ${PREFIX}handle(${JSON.stringify(name)}, ${importCall})`
     const namespace = node.specifiers.find(spec => spec.type === 'ImportNamespaceSpecifier')

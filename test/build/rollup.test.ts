@@ -152,6 +152,7 @@ describe('rollup 4: build errors', () => {
   it('names an import that cannot be resolved', async () => {
     const { error } = await buildError(`import * as ns from './missing.js' with { lazy: 'true' }\nawait load(ns)\n`)
     expect(error.message).toMatch(/cannot resolve the lazy import "\.\/missing\.js"/)
+    expect(error.loc).toMatchObject({ line: 1, column: 0 })
   })
 
   it('refuses two modules with one name', async () => {
@@ -162,5 +163,21 @@ describe('rollup 4: build errors', () => {
     writeFileSync(join(root, 'main.js'), '')
     await expect(rollup({ input: join(root, 'main.js'), plugins: [LazyModules({ root, modules: { 'm/*': 'a/*.{js,ts}' } })] }))
       .rejects.toThrow(/two modules are named "m\/x": a\/x\.js and a\/x\.ts/)
+  })
+})
+
+describe('rollup 4: rebuilds', () => {
+  it('keeps marked modules of importers whose cached transform is reused, as in watch mode', async () => {
+    const plugin = LazyModules({ root: app, modules: { 'charts/*': 'src/charts/*.js', 'locales/*': 'src/locales/*.json' } })
+    const plugins = [plugin, (await import('@rollup/plugin-json')).default(), { name: 'css', transform: (_: string, id: string) => id.endsWith('.css') ? 'export {}' : null }]
+    const manifestOf = async (bundle: Awaited<ReturnType<typeof rollup>>) => {
+      const { output } = await bundle.generate({ format: 'es' })
+      const asset = output.find(file => file.fileName === 'lazy-manifest.json') as any
+      return JSON.parse(asset.source)
+    }
+    const first = await rollup({ input: join(app, 'src/main.js'), plugins })
+    const second = await rollup({ input: join(app, 'src/main.js'), plugins, cache: first.cache })
+    expect(Object.keys((await manifestOf(second)).modules)).toEqual(Object.keys((await manifestOf(first)).modules))
+    expect(Object.keys((await manifestOf(second)).modules)).toContain('src/pdf-export')
   })
 })
