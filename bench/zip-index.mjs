@@ -9,7 +9,7 @@ const here = dirname(fileURLToPath(import.meta.url))
 const out = join(here, '.tmp', 'zip-index')
 mkdirSync(out, { recursive: true })
 // Node 20 cannot import .ts, so bundle the sources first (unminified, as the app's bundler would not change the work).
-await build({ input: { zip: join(here, '../src/runtime/zip.ts'), writer: join(here, '../src/archive-writer.ts') }, platform: 'node', logLevel: 'silent', external: [/^node:/], output: { dir: out, format: 'es', entryFileNames: '[name].mjs' } })
+await build({ input: { zip: join(here, '../src/runtime/zip.ts'), writer: join(here, '../src/core/zip-writer.ts') }, platform: 'node', logLevel: 'silent', external: [/^node:/], output: { dir: out, format: 'es', entryFileNames: '[name].mjs' } })
 const { parseZip, readEntry } = await import(pathToFileURL(join(out, 'zip.mjs')).href)
 const { writeZip } = await import(pathToFileURL(join(out, 'writer.mjs')).href)
 

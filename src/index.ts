@@ -8,9 +8,10 @@ import { existsSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { createUnplugin } from 'unplugin'
-import { collectFacts, createManifest, fillRegistry } from './core/manifest'
+import { packArchives } from './core/archive'
+import { collectFacts, createManifest, fillRegistry, withArchives } from './core/manifest'
 import { resolveOptions } from './core/options'
-import { assertUniqueNames, markedModuleName, registryCode, REGISTRY_ID, RESOLVED_REGISTRY_ID, scanModules } from './core/registry'
+import { ARCHIVE_RUNTIME_ID, assertUniqueNames, markedModuleName, registryCode, REGISTRY_ID, RESOLVED_REGISTRY_ID, scanModules } from './core/registry'
 import { LazyTransformError, markerPattern, RUNTIME_ID, transformLazyImports } from './core/transform'
 
 export type { Manifest, ModuleInfo, Options, Size } from './types'
@@ -20,15 +21,15 @@ const PLUGIN_NAME = 'unplugin-lazy-modules'
 interface OutputContext {
   warn: (message: string) => void
   getModuleInfo: (id: string) => unknown
-  emitFile: (file: { type: 'asset', fileName: string, source: string }) => string
+  emitFile: (file: { type: 'asset', fileName: string, source: string | Uint8Array }) => string
 }
 
 /**
  * The built runtime ships beside this file. Run from source (tests, the playground), the plugin
  * uses the last build's runtime, since not every bundler it serves can read TypeScript.
  */
-function runtimeFile(): string {
-  for (const candidate of ['./runtime/index.mjs', '../dist/runtime/index.mjs']) {
+function runtimeFile(name: 'index' | 'archive'): string {
+  for (const candidate of [`./runtime/${name}.mjs`, `../dist/runtime/${name}.mjs`]) {
     const file = fileURLToPath(new URL(candidate, import.meta.url))
     if (existsSync(file))
       return file
@@ -43,7 +44,8 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
   // Per importer, so a watch rebuild that reuses an unchanged importer's cached transform keeps its
   // marked modules, and an importer that left the graph takes its marked modules with it.
   const markedBy = new Map<string, LazyModule[]>()
-  const runtime = runtimeFile()
+  const runtime = runtimeFile('index')
+  const archiveRuntime = runtimeFile('archive')
 
   const registeredNameOf = (id: string) => registered.find(module => module.id === id)?.name
 
@@ -64,12 +66,21 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
           modules.forEach(module => marked.set(module.name, module))
       }
       const modules = [...registered, ...marked.values()]
-      const { modules: infos, eager } = collectFacts(modules, bundle as OutputBundleLike)
-      const manifest = createManifest(infos)
+      const { modules: loose, eager } = collectFacts(modules, bundle as OutputBundleLike)
+      const packed = packArchives(loose, bundle as OutputBundleLike, { groups: options.archives, compression: options.compression })
+      const manifest = createManifest(withArchives(loose, packed.archives), packed.archives)
+      for (const file of packed.archived) {
+        if (!options.keepLooseChunks)
+          delete bundle[file]
+      }
+      for (const [fileName, source] of packed.files)
+        this.emitFile({ type: 'asset', fileName, source })
       for (const file of Object.values(bundle)) {
         if (file.type === 'chunk')
-          fillRegistry(file as any, manifest)
+          fillRegistry(file, manifest, options.keepLooseChunks)
       }
+      for (const warning of packed.warnings)
+        this.warn(warning)
       for (const { name, file } of eager)
         this.warn(`lazy module ${JSON.stringify(name)} is in ${file}, which loads at start-up, because code that loads at start-up imports it eagerly too. Marking it lazy saves nothing until that eager import goes.`)
       if (options.manifest)
@@ -88,11 +99,11 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
     resolveId: {
       // Before the bundler's own resolver, which would leave the runtime external.
       order: 'pre',
-      filter: { id: new RegExp(`^(?:${escape(REGISTRY_ID)}|${escape(RUNTIME_ID)})$`) },
+      filter: { id: new RegExp(`^(?:${[REGISTRY_ID, RUNTIME_ID, ARCHIVE_RUNTIME_ID].map(escape).join('|')})$`) },
       handler(id) {
         // Resolving the runtime here keeps it bundled (and so beside this build's registry) even where
         // it would be external: Rollup without node-resolve, or Vite's SSR build.
-        return id === REGISTRY_ID ? RESOLVED_REGISTRY_ID : runtime
+        return id === REGISTRY_ID ? RESOLVED_REGISTRY_ID : id === RUNTIME_ID ? runtime : archiveRuntime
       },
     },
 
@@ -107,7 +118,7 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
               module.id = resolved.id
           }
         }
-        return registryCode(registered, mode)
+        return registryCode(registered, mode, !!options.archives)
       },
     },
 
@@ -150,7 +161,7 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
     vite: {
       config() {
         // The runtime must never be pre-bundled: it imports the registry, which only this plugin provides.
-        return { optimizeDeps: { exclude: [PLUGIN_NAME, RUNTIME_ID] } }
+        return { optimizeDeps: { exclude: [PLUGIN_NAME, RUNTIME_ID, ARCHIVE_RUNTIME_ID] } }
       },
       configResolved(config) {
         mode = config.command === 'serve' ? 'dev' : 'build'

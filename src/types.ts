@@ -22,6 +22,24 @@ export interface Options {
    */
   manifest?: string | false
   /**
+   * Pack chosen lazy modules' chunks into zip archives, one request each. Keys are archive names,
+   * values are name patterns (`*` is one segment, `**` any depth): `{ charts: ['charts/*'] }`.
+   * `true` makes one archive per top-level name segment (`charts/bar` → `charts`).
+   * @default undefined (no archives)
+   */
+  archives?: Record<string, string[]> | true
+  /**
+   * How archive entries are compressed. `store` leaves compression to the server, which then
+   * compresses the whole archive at once: far smaller than compressing each entry.
+   * @default 'store'
+   */
+  compression?: 'store' | 'deflate'
+  /**
+   * Also keep archived chunks as loose files, as a fallback when an archive cannot be fetched.
+   * @default false
+   */
+  keepLooseChunks?: boolean
+  /**
    * Project root that names are derived from and globs are matched in.
    * @default Vite's `root`, else `process.cwd()`
    */
@@ -54,6 +72,37 @@ export interface ModuleInfo {
   size: Size | null
   /** Subresource-integrity digest of the chunk (`sha384-…`). */
   integrity: string | null
+  /** The archive holding the module's chunk (a key of `Manifest.archives`) and its entry, or `null`. */
+  archive: { name: string, file: string, entry: string } | null
+}
+
+/** One file in an archive: where it is, how to check it, and where its code names other chunks. */
+export interface ArchiveEntryInfo {
+  /** Offset of the local header in the archive. */
+  offset: number
+  compressedSize: number
+  size: number
+  /** 0 stored, 8 deflated. */
+  method: number
+  crc32: number
+  /** `sha384-…` of the entry's bytes. */
+  integrity: string
+  /**
+   * `[start, end, target, inArchive]`: code offsets to fill with a URL when the chunk runs from memory.
+   * `target` is a chunk relative to the output folder (`''`: this chunk, for `import.meta.url`);
+   * `inArchive` is 1 when the target is an entry of the same archive.
+   */
+  links: [start: number, end: number, target: string, inArchive: 0 | 1][]
+}
+
+export interface ArchiveInfo {
+  /** The zip, relative to the output folder. */
+  file: string
+  /** `sha384-…` of the whole archive. */
+  integrity: string
+  size: Size
+  /** Keyed by entry name, which is the chunk's path relative to the output folder. */
+  entries: Record<string, ArchiveEntryInfo>
 }
 
 /** `lazy-manifest.json`. Keys are sorted; `version` changes when a field changes meaning. */
@@ -62,4 +111,5 @@ export interface Manifest {
   /** Digest of every module's name, file and integrity: equal builds have equal ids. */
   buildId: string
   modules: Record<string, ModuleInfo>
+  archives: Record<string, ArchiveInfo>
 }

@@ -1,11 +1,11 @@
 // Stage 3: once chunks exist, record what each lazy module became, write `lazy-manifest.json`,
 // and hand the same facts to the registry so the runtime needs no extra request.
-import type { Manifest, ModuleInfo } from '../types'
+import type { ArchiveInfo, Manifest, ModuleInfo } from '../types'
 import type { LazyModule } from './registry'
 import { createHash } from 'node:crypto'
 import { posix } from 'node:path'
 import { gzipSync } from 'node:zlib'
-import { FACTS_FUNCTION } from './registry'
+import { FACTS_FUNCTION, sourceFacts } from './registry'
 
 /** The parts of a Rollup/Rolldown output chunk this stage reads. */
 export interface OutputChunkLike {
@@ -35,7 +35,7 @@ export function collectFacts(modules: LazyModule[], bundle: OutputBundleLike): F
   const infos = modules.map((module): ModuleInfo => {
     const chunk = module.id === undefined ? undefined : chunkOf(module.id, chunks)
     if (!chunk) // external: the bundler left the import to the platform
-      return { name: module.name, isPackage: module.isPackage, kind: module.kind, source: module.source, file: null, imports: [], css: [], size: null, integrity: null }
+      return sourceFacts(module)
     if (initial.has(chunk.fileName))
       eager.push({ name: module.name, file: chunk.fileName })
     const closure = staticClosure([chunk.fileName], byFile)
@@ -44,10 +44,7 @@ export function collectFacts(modules: LazyModule[], bundle: OutputBundleLike): F
     // Vite's SSR build tracks CSS it does not emit; only what was written counts.
     const css = [chunk.fileName, ...imports].flatMap(file => [...(byFile.get(file)?.viteMetadata?.importedCss ?? [])]).filter(file => file in bundle)
     return {
-      name: module.name,
-      isPackage: module.isPackage,
-      kind: module.kind,
-      source: module.source,
+      ...sourceFacts(module),
       file: chunk.fileName,
       imports,
       css: [...new Set(css)].sort(),
@@ -84,14 +81,35 @@ export function integrityOf(code: string | Uint8Array): string {
   return `sha384-${createHash('sha384').update(code).digest('base64')}`
 }
 
-export function createManifest(modules: ModuleInfo[]): Manifest {
+/**
+ * Points archived modules at their entries. `imports` keeps only loose chunks: the ones a
+ * browser can preload beside the archive.
+ */
+export function withArchives(modules: ModuleInfo[], archives: Record<string, ArchiveInfo>): ModuleInfo[] {
+  const archiveOf = new Map<string, string>()
+  for (const [name, archive] of Object.entries(archives)) {
+    for (const entry of Object.keys(archive.entries))
+      archiveOf.set(entry, name)
+  }
+  return modules.map((module) => {
+    const name = module.file && archiveOf.get(module.file)
+    return {
+      ...module,
+      imports: module.imports.filter(file => !archiveOf.has(file)),
+      archive: name ? { name, file: archives[name].file, entry: module.file! } : null,
+    }
+  })
+}
+
+export function createManifest(modules: ModuleInfo[], archives: Record<string, ArchiveInfo> = {}): Manifest {
   const digest = createHash('sha256')
   for (const module of modules)
-    digest.update(`${module.name}\0${module.file}\0${module.integrity}\n`)
+    digest.update(`${module.name}\0${module.file}\0${module.integrity}\0${module.archive?.file}\n`)
   return sortKeys({
     version: 1,
     buildId: digest.digest('hex').slice(0, 16),
     modules: Object.fromEntries(modules.map(module => [module.name, module])),
+    archives,
   })
 }
 
@@ -118,11 +136,11 @@ function compare(a: string, b: string): number {
  * without being rewritten; function declarations are hoisted, so the call works from anywhere.
  * Chunk paths in the facts are relative to the output folder; `root` leads there from this chunk.
  */
-export function fillRegistry(chunk: OutputChunkLike, manifest: Manifest): boolean {
+export function fillRegistry(chunk: OutputChunkLike, manifest: Manifest, fallback: boolean): boolean {
   if (!chunk.code.includes(`${FACTS_FUNCTION}(`) || chunk.code.includes(`function ${FACTS_FUNCTION}(`))
     return false
   const depth = chunk.fileName.split('/').length - 1
-  const payload = { buildId: manifest.buildId, root: '../'.repeat(depth), modules: Object.values(manifest.modules) }
+  const payload = { buildId: manifest.buildId, root: '../'.repeat(depth), modules: Object.values(manifest.modules), archives: manifest.archives, fallback }
   const definition = `function ${FACTS_FUNCTION}() { return JSON.parse(${JSON.stringify(JSON.stringify(payload))}) }\n`
   const mapComment = /\n\/\/# sourceMappingURL=[^\n]*\n?$/.exec(chunk.code)
   const at = mapComment ? mapComment.index + 1 : chunk.code.length

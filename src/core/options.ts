@@ -5,6 +5,9 @@ export interface ResolvedOptions {
   modules: Record<string, string>
   attribute: string
   manifest: string | false
+  archives: Record<string, string[]> | true | undefined
+  compression: 'store' | 'deflate'
+  keepLooseChunks: boolean
   root: string
 }
 
@@ -18,10 +21,15 @@ export function resolveOptions(options: Options = {}, fallbackRoot = process.cwd
     if (name.split('*').length > 2)
       throw new Error(`[lazy-modules] module name pattern ${JSON.stringify(name)} may hold one \`*\` at most.`)
   }
+  if (options.compression && options.compression !== 'store' && options.compression !== 'deflate')
+    throw new Error(`[lazy-modules] option \`compression\` must be 'store' or 'deflate', got ${JSON.stringify(options.compression)}.`)
   return {
     modules: { ...options.modules },
     attribute,
     manifest: options.manifest ?? 'lazy-manifest.json',
+    archives: options.archives || undefined,
+    compression: options.compression ?? 'store',
+    keepLooseChunks: options.keepLooseChunks ?? false,
     root: resolve(options.root ?? fallbackRoot),
   }
 }

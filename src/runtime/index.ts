@@ -4,6 +4,7 @@ import * as registry from 'virtual:lazy-modules'
 import { createRuntime } from './runtime'
 
 export { ArchiveFormatError, IntegrityError, ModuleLoadError, ModuleNotFoundError } from './errors'
+export { ZipImporter } from './zip'
 export type { Loader, ModuleInfo } from './runtime'
 
 const runtime = createRuntime(registry)
@@ -13,8 +14,8 @@ const runtime = createRuntime(registry)
 
 /** Loads a module by its registered name, like `importlib.import_module`. Rejects with `ModuleNotFoundError` for unknown names, without any request. */
 export const importModule: <T = any>(name: string) => Promise<T> = runtime.importModule
-/** A loader for the name, or `undefined`, like `pkgutil.get_loader`. Nothing is fetched or run. */
-export const getLoader: <T = any>(name: string) => import('./runtime').Loader<T> | undefined = runtime.getLoader
+/** A loader for the name (or a lazy handle), or `undefined`, like `pkgutil.get_loader`. Nothing is fetched or run. */
+export const getLoader: <T = any>(nameOrHandle: unknown) => import('./runtime').Loader<T> | undefined = runtime.getLoader
 /** Every module whose name starts with `prefix`, like `pkgutil.iter_modules`. Loads nothing. */
 export const iterModules: (prefix?: string) => import('./runtime').ModuleInfo[] = runtime.iterModules
 /** Whether `importModule(name)` can load the name. */

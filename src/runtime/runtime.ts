@@ -1,16 +1,28 @@
 // The runtime's logic, apart from the registry it is given, so tests can run it on any registry.
 // Browser-safe: no Node built-ins, no eval, and no name is ever turned into a URL: only files the
 // build wrote into the registry are ever requested.
-import type { ModuleInfo } from '../types'
-import { ModuleLoadError, ModuleNotFoundError } from './errors'
+import type { ArchiveInfo, ModuleInfo } from '../types'
+import { ArchiveFormatError, IntegrityError, ModuleLoadError, ModuleNotFoundError } from './errors'
 import { suggest } from './suggest'
 
 export type { ModuleInfo }
 
 export interface RegistryData {
   loaders: [name: string, load: () => Promise<unknown>][]
-  facts: { buildId: string, root: string, modules: ModuleInfo[] }
+  facts: Facts
   base: string
+  /** The archive loader, in builds that have archives. */
+  archive?: () => Promise<typeof import('./archive')>
+}
+
+export interface Facts {
+  buildId: string
+  /** From the registry's chunk back to the output folder. */
+  root: string
+  modules: ModuleInfo[]
+  archives?: Record<string, ArchiveInfo>
+  /** Archived chunks were kept loose too, to fall back on. */
+  fallback?: boolean
 }
 
 export interface Loader<T = unknown> {
@@ -33,11 +45,14 @@ interface Entry {
 export function createRuntime(data: RegistryData) {
   const entries = new Map<string, Entry>()
   let base = data.base
-  let root = ''
+  let facts = data.facts
+  let archive = data.archive
+  let archiveLoader: Promise<ReturnType<typeof import('./archive').createArchiveLoader>> | undefined
 
   function update(next: RegistryData) {
     base = next.base
-    root = next.facts.root
+    facts = next.facts
+    archive = next.archive
     const loaders = new Map(next.loaders)
     for (const info of next.facts.modules) {
       const old = entries.get(info.name)
@@ -63,22 +78,60 @@ export function createRuntime(data: RegistryData) {
   }
 
   function loadEntry(entry: Entry): Promise<unknown> {
+    const { info } = entry
     entry.pending ??= (async () => {
-      preloadFiles(entry.info)
+      // A hint: a failure here surfaces from the load itself.
+      preloadFiles(info).catch(() => {})
       try {
-        return await entry.loader!()
+        if (!info.archive)
+          return await entry.loader!()
+        try {
+          return await fromArchive(info)
+        }
+        catch (error) {
+          // Loose copies stand in for an archive that could not be fetched, never for one that lied.
+          if (!facts.fallback || error instanceof IntegrityError || error instanceof ArchiveFormatError)
+            throw error
+          return await entry.loader!()
+        }
       }
       catch (cause) {
         // Not cached: the next call tries again.
         entry.pending = undefined
-        throw new ModuleLoadError(entry.info.name, entry.info.file ? urlOf(entry.info.file) : undefined, 1, { cause })
+        const url = info.archive ? urlOf(info.archive.file) : info.file ? urlOf(info.file) : undefined
+        throw cause instanceof IntegrityError || cause instanceof ArchiveFormatError ? cause : new ModuleLoadError(info.name, url, 1, { cause })
       }
     })()
     return entry.pending
   }
 
+  function loadArchives() {
+    return archiveLoader ??= archive!().then(({ createArchiveLoader }) => createArchiveLoader(facts.archives ?? {}, urlOf, fetchBytes))
+  }
+
+  async function fromArchive({ archive, css }: ModuleInfo): Promise<unknown> {
+    const { name, file, entry } = archive!
+    // Node runs archived code through its loader hooks (`unplugin-lazy-modules/node`), so relative
+    // imports and import.meta.url work natively there; elsewhere it runs from memory.
+    const nodeHooks = (globalThis as any)[Symbol.for('lazy-modules:node-hooks')]
+    if (nodeHooks) {
+      const url = urlOf(file)
+      const { integrity, entries } = facts.archives![name]
+      const refusal = await nodeHooks.trust(url, { archive: integrity, entries: Object.fromEntries(Object.entries(entries).map(([entry, info]) => [entry, info.integrity])) })
+      if (refusal?.name === 'IntegrityError')
+        throw new IntegrityError(refusal.source, refusal.entry, refusal.expected, refusal.actual)
+      if (refusal)
+        throw new ArchiveFormatError(refusal.archive, refusal.entry, refusal.reason)
+      return import(/* @vite-ignore */ `${url}/${entry}`)
+    }
+    // CSS stays loose; Vite's own import() wrapper, which would have added it, is bypassed here.
+    if (typeof document !== 'undefined')
+      await Promise.all(css.map(file => addLink('stylesheet', urlOf(file))))
+    return (await loadArchives()).importEntry(name, entry)
+  }
+
   function urlOf(file: string): string {
-    return new URL(root + file, base).href
+    return new URL(facts.root + file, base).href
   }
 
   /**
@@ -86,9 +139,13 @@ export function createRuntime(data: RegistryData) {
    * CSS is left to the bundler's own `import()` wrapper, which Vite adds and which applies it in order.
    */
   function preloadFiles(info: ModuleInfo): Promise<void> {
-    if (typeof document === 'undefined' || !info.file)
-      return Promise.resolve()
-    return Promise.all([info.file, ...info.imports].map(file => modulePreload(urlOf(file)))).then(() => {})
+    const files = info.archive ? info.imports : [info.file!, ...info.imports]
+    const links = typeof document === 'undefined' || !info.file ? [] : files.map(file => addLink('modulepreload', urlOf(file)))
+    // An archive is fetched and checked whole, which runs nothing (`imports` holds only loose chunks).
+    const archive = info.archive && !(globalThis as any)[Symbol.for('lazy-modules:node-hooks')]
+      ? loadArchives().then(loader => loader.prefetch(info.archive!.name))
+      : undefined
+    return Promise.all([...links, archive]).then(() => {})
   }
 
   function importModule<T = any>(name: string): Promise<T> {
@@ -107,11 +164,12 @@ export function createRuntime(data: RegistryData) {
       if (entry)
         entry.loader ??= loader
       else
-        entries.set(name, { info: Object.freeze({ name, isPackage: false, kind: 'marked', source: name, file: null, imports: [], css: [], size: null, integrity: null }), loader })
+        entries.set(name, { info: Object.freeze({ name, isPackage: false, kind: 'marked', source: name, file: null, imports: [], css: [], size: null, integrity: null, archive: null }), loader })
       return Object.freeze({ [HANDLE]: name })
     },
     importModule,
-    getLoader<T = any>(name: string): Loader<T> | undefined {
+    getLoader<T = any>(nameOrHandle: unknown): Loader<T> | undefined {
+      const name = handleName(nameOrHandle) ?? nameOrHandle
       const entry = typeof name === 'string' ? entries.get(name) : undefined
       if (!entry?.loader)
         return undefined
@@ -145,14 +203,26 @@ function handleName(value: unknown): string | undefined {
   return value && typeof value === 'object' && HANDLE in value ? (value as any)[HANDLE] : undefined
 }
 
-function modulePreload(href: string): Promise<void> {
-  for (const existing of document.querySelectorAll<HTMLLinkElement>('link[rel="modulepreload"]')) {
+async function fetchBytes(url: string): Promise<ArrayBuffer> {
+  if (url.startsWith('file:'))
+    throw new Error(`${url} is a file: Node runs archived modules through its loader hooks, so start it with \`node --import unplugin-lazy-modules/node\`.`)
+  const response = await fetch(url)
+  if (!response.ok)
+    throw new Error(`HTTP ${response.status} for ${url}`)
+  return response.arrayBuffer()
+}
+
+function addLink(rel: string, href: string): Promise<void> {
+  for (const existing of document.querySelectorAll<HTMLLinkElement>(`link[rel="${rel}"]`)) {
     if (existing.href === href)
       return Promise.resolve()
   }
   const element = document.createElement('link')
-  element.rel = 'modulepreload'
-  element.href = href
+  element.rel = rel
+  // Same-origin links are written as a path, the form Vite's own preloading looks for, so the
+  // two never add a chunk twice.
+  const url = new URL(href)
+  element.setAttribute('href', url.origin === location.origin ? url.pathname + url.search : href)
   return new Promise((resolve) => {
     // A failed preload is only a missed hint: the import itself reports the failure.
     element.onload = element.onerror = () => resolve()

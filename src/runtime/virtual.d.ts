@@ -1,6 +1,7 @@
 // The registry module the plugin provides (see src/core/registry.ts); only the runtime reads it.
 declare module 'virtual:lazy-modules' {
   export const loaders: [name: string, load: () => Promise<unknown>][]
-  export const facts: { buildId: string, root: string, modules: import('../types').ModuleInfo[] }
+  export const facts: import('./runtime').Facts
   export const base: string
+  export const archive: (() => Promise<typeof import('./archive')>) | undefined
 }

@@ -31,7 +31,7 @@ describe('vite 8 dev server', () => {
   it('lists source facts: names, packages and sources, with no chunk yet', async () => {
     const app = await server.ssrLoadModule('/src/main.js')
     const table = app.getLoader('plugins/table').info
-    expect(table).toEqual({ name: 'plugins/table', isPackage: true, kind: 'registered', source: 'src/plugins/table/index.js', file: null, imports: [], css: [], size: null, integrity: null })
+    expect(table).toEqual({ name: 'plugins/table', isPackage: true, kind: 'registered', source: 'src/plugins/table/index.js', file: null, imports: [], css: [], size: null, integrity: null, archive: null })
     expect(app.iterModules('charts/').map((info: any) => info.name)).toEqual(['charts/bar', 'charts/pie'])
   })
 

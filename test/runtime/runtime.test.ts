@@ -4,7 +4,7 @@ import { ModuleLoadError, ModuleNotFoundError } from '../../src/runtime/errors'
 import { createRuntime } from '../../src/runtime/runtime'
 
 function info(name: string, extra: Partial<ModuleInfo> = {}): ModuleInfo {
-  return { name, isPackage: false, kind: 'registered', source: `src/${name}.ts`, file: `assets/${name}.js`, imports: [], css: [], size: { raw: 10, gzip: 20 }, integrity: 'sha384-x', ...extra }
+  return { name, isPackage: false, kind: 'registered', source: `src/${name}.ts`, file: `assets/${name}.js`, imports: [], css: [], size: { raw: 10, gzip: 20 }, integrity: 'sha384-x', archive: null, ...extra }
 }
 
 function setup(names = ['charts/bar', 'charts/pie', 'locales/en', 'plugins/table']) {

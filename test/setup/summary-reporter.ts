@@ -14,8 +14,9 @@ export default class SummaryReporter implements Reporter {
         else
           count.skipped++
       }
-      // A file that failed to load has no tests but must still count as a failure.
-      if (module.state() === 'failed' && ![...module.children.allTests()].length)
+      // A file that failed to load, or whose beforeAll failed (its tests then read as skipped),
+      // must still count as a failure.
+      if (module.state() === 'failed' && ![...module.children.allTests()].some(test => test.result().state === 'failed'))
         count.failed++
     }
     process.stdout.write(`\ntests: ${count.passed} passed, ${count.failed} failed, ${count.skipped} skipped\n`)

@@ -4,8 +4,8 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { writeZip } from '../src/archive-writer'
-import { parseZip, readEntry } from '../src/runtime/zip'
+import { writeZip } from '../../src/core/zip-writer'
+import { parseZip, readEntry } from '../../src/runtime/zip'
 
 const enc = (text: string) => new TextEncoder().encode(text)
 // Incompressible but the same every run: a chain of SHA-512 digests.

@@ -8,7 +8,7 @@
 // time, no extra fields) so builds are reproducible; deflated bytes can still change with Node's
 // bundled zlib.
 import { deflateRawSync } from 'node:zlib'
-import { crc32, isUnsafeName } from './runtime/zip'
+import { crc32, isUnsafeName } from '../runtime/zip'
 
 export interface WrittenEntry {
   name: string

@@ -1,0 +1,68 @@
+// Node module loader hooks (run in the loader's own thread). A URL such as
+// file:///app/dist/charts-x1y2.zip/assets/bar.js names the entry assets/bar.js of that archive, so
+// relative imports and import.meta.url inside archived code work as they would loose. A relative
+// import of a chunk the archive does not hold resolves to the loose file beside the archive.
+import type { InitializeHook, LoadHook, ResolveHook } from 'node:module'
+import type { MessagePort } from 'node:worker_threads'
+import type { ZipEntry } from '../runtime/zip'
+import { readFile } from 'node:fs/promises'
+import { fileURLToPath } from 'node:url'
+import { parseZip, readEntry } from '../runtime/zip'
+
+type Opened = { bytes: Uint8Array, entries: Map<string, ZipEntry> }
+const archives = new Map<string, Promise<Opened | undefined>>()
+
+function opened(archive: string, bytes: Uint8Array): Opened {
+  return { bytes, entries: new Map(parseZip(bytes, archive).map(entry => [entry.name, entry])) }
+}
+
+export const initialize: InitializeHook<{ port: MessagePort }> = ({ port }) => {
+  // Archives the runtime has checked against its build's digests arrive here, bytes and all.
+  port.on('message', ({ id, archive, bytes }: { id: number, archive: string, bytes: Uint8Array }) => {
+    archives.set(archive, Promise.resolve(opened(archive, bytes)))
+    port.postMessage(id)
+  })
+  port.unref()
+}
+
+/** `[archive URL, entry, archive]` for a URL inside a `.zip` file that exists, else undefined. */
+async function locate(url: string): Promise<[string, string, Opened] | undefined> {
+  const match = /^(file:\/\/[^?#]*?\.zip)\/([^?#]+)/.exec(url)
+  if (!match)
+    return undefined
+  const [, archive, entry] = match
+  let found = archives.get(archive)
+  if (!found) {
+    // An archive imported directly, not through the runtime: its CRC-32s are all there is to check.
+    found = readFile(fileURLToPath(archive)).then(
+      bytes => opened(archive, bytes),
+      // Not a file: a folder that happens to end in .zip is no archive.
+      error => error.code === 'ENOENT' || error.code === 'EISDIR' || error.code === 'ENOTDIR' ? undefined : Promise.reject(error),
+    )
+    archives.set(archive, found)
+    found.catch(() => archives.delete(archive))
+  }
+  const zip = await found
+  return zip && [archive, decodeURIComponent(entry), zip]
+}
+
+export const resolve: ResolveHook = async (specifier, context, next) => {
+  const relative = /^\.{1,2}\//.test(specifier) && context.parentURL?.includes('.zip/')
+  const url = relative ? new URL(specifier, context.parentURL).href : specifier
+  const inside = (relative || url.startsWith('file:')) && await locate(url)
+  if (!inside)
+    return next(specifier, context)
+  const [archive, entry, { entries }] = inside
+  if (entries.has(entry))
+    return { url, format: 'module', shortCircuit: true }
+  return next(new URL(entry, new URL('./', archive)).href, context)
+}
+
+export const load: LoadHook = async (url, context, next) => {
+  const inside = await locate(url)
+  if (!inside)
+    return next(url, context)
+  const [archive, name, { bytes, entries }] = inside
+  const source = await readEntry(bytes, entries.get(name)!, archive)
+  return { format: 'module', source: Buffer.from(source), shortCircuit: true }
+}
