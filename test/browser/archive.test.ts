@@ -1,0 +1,166 @@
+// Archived modules built by Vite 8, served from a local server and run from memory in Chromium.
+import type { Page } from 'playwright-core'
+import type { Built } from '../helpers/build'
+import type { PageErrors } from '../helpers/browser'
+import type { TestServer } from '../helpers/server'
+import { cpSync, readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { crc32, parseZip } from '../../src/runtime/zip'
+import { closeBrowser, launchBrowser, openPage, screenshot } from '../helpers/browser'
+import { buildWithVite, fixtures, tempDir } from '../helpers/build'
+import { serve } from '../helpers/server'
+
+declare global {
+  interface Window { app: Record<string, (...args: any[]) => any> }
+}
+
+const options = { modules: { 'charts/*': 'src/charts/*.js', 'locales/*': 'src/locales/*.json' }, archives: { charts: ['charts/*'], locales: ['locales/*'] } }
+
+/**
+ * Rewrites one stored entry's text in place, same length, and fixes its CRC-32 in both headers:
+ * the archive stays a valid zip, so only the build's sha-384 digest can tell.
+ */
+function tamperConsistently(file: string, entryName: string, from: string, to: string) {
+  const bytes = new Uint8Array(readFileSync(file))
+  const entry = parseZip(bytes, file).find(entry => entry.name === entryName)!
+  const data = bytes.subarray(entry.dataOffset!, entry.dataOffset! + entry.size)
+  const text = Buffer.from(data).toString('utf8')
+  expect(text).toContain(from)
+  data.set(Buffer.from(text.replace(from, to)))
+  const crc = crc32(data)
+  const view = new DataView(bytes.buffer)
+  view.setUint32(entry.offset + 14, crc, true)
+  // The entry's central header is the one that points at its local header.
+  const signature = Buffer.from([0x50, 0x4B, 0x01, 0x02])
+  for (let p = Buffer.from(bytes).indexOf(signature); p >= 0; p = Buffer.from(bytes).indexOf(signature, p + 1)) {
+    if (view.getUint32(p + 42, true) === entry.offset)
+      view.setUint32(p + 16, crc, true)
+  }
+  writeFileSync(file, bytes)
+  expect(parseZip(bytes, file).find(e => e.name === entryName)!.crc).toBe(crc)
+}
+
+describe.each([
+  { protocol: 'http/1.1', http2: false },
+  { protocol: 'h2', http2: true },
+])('archives in Chromium over $protocol', ({ protocol, http2 }) => {
+  let built: Built
+  let server: TestServer
+  let page: Page
+  let errors: PageErrors
+  let closePage: (() => Promise<void>) | undefined
+  let origin: string
+
+  beforeAll(async () => {
+    built = await buildWithVite(join(fixtures, 'archive'), options)
+    server = await serve(built.dir, { http2 })
+    origin = server.url('')
+  })
+  afterAll(async () => {
+    await server?.close()
+    await closeBrowser()
+  })
+  beforeEach(async () => {
+    await launchBrowser({ ignoreCertificateErrors: true })
+    ;({ page, errors, close: closePage } = await openPage(server.url('index.html')))
+    await page.waitForFunction(() => !!window.app, undefined, { timeout: 10_000 })
+    await server.idle()
+    server.reset()
+  })
+  afterEach(async () => {
+    const problems = errors.all()
+    await closePage?.()
+    expect(problems, 'console errors, page errors or failed requests').toEqual([])
+  })
+
+  it('loads N archived modules through one archive request, sharing one instance of common chunks', async () => {
+    const result = await page.evaluate(async () => {
+      const names = ['charts/bar', 'charts/pie', 'charts/line']
+      const modules = await Promise.all(names.map(name => window.app.importModule(name)))
+      return {
+        drawn: modules.map(module => module.draw([2, 1])),
+        urls: modules.map(module => module.url),
+        kits: modules.map(module => module.kit),
+        sharedEager: (globalThis as any).__sharedEager,
+        chartKit: (globalThis as any).__chartKit,
+        frameIsShared: modules[0].draw([]) === window.app.frame('bar:'),
+      }
+    })
+    await server.idle()
+    const charts = built.manifest.archives.charts
+    // The archive loader's own code comes once, on first use; the modules come in one request.
+    expect(server.requests.map(request => request.path)).toEqual([expect.stringMatching(/^\/assets\/archive-[\w-]+\.js$/), `/${charts.file}`])
+    expect(result.drawn).toEqual(['[bar:##|#]', '[pie:##|#]', '[line:##|#]'])
+    // Loose code the page already ran stays one instance; so does the archived chart kit.
+    expect(result.sharedEager).toBe(1)
+    expect(result.chartKit).toBe(1)
+    expect(result.frameIsShared).toBe(true)
+    // import.meta.url is where each chunk would be, loose.
+    const bar = built.manifest.modules['charts/bar']
+    expect(result.urls[0]).toBe(new URL(bar.file, origin).href)
+    const kit = Object.keys(charts.entries).find(file => file.includes('chart-kit'))!
+    expect(result.kits).toEqual([1, 2, 3].map(() => ({ instance: 1, url: new URL(kit, origin).href })))
+    await screenshot(page, `archive-${protocol.replace('/', '')}`)
+  })
+
+  it('fetches the archive once for concurrent and later loads, and loads JSON modules from it', async () => {
+    const hello = await page.evaluate(async () => {
+      const [en, de] = await Promise.all([window.app.importModule('locales/en'), window.app.importModule('locales/de')])
+      const again = await window.app.importModule('locales/en')
+      return [en.default.hello, de.default.hello, again === en]
+    })
+    await server.idle()
+    expect(hello).toEqual(['Hello', 'Hallo', true])
+    expect(server.requests.map(request => request.path)).toEqual([expect.stringMatching(/^\/assets\/archive-[\w-]+\.js$/), `/${built.manifest.archives.locales.file}`])
+  })
+})
+
+describe('a tampered archive in Chromium', () => {
+  let server: TestServer
+  let dir: string
+  let manifest: any
+  afterAll(async () => {
+    await server?.close()
+    await closeBrowser()
+  })
+  beforeAll(async () => {
+    const built = await buildWithVite(join(fixtures, 'archive'), options)
+    dir = tempDir('lazy-tampered-')
+    cpSync(built.dir, dir, { recursive: true })
+    manifest = built.manifest
+    server = await serve(dir)
+    await launchBrowser()
+  })
+
+  async function attempt(name: string) {
+    const { page, errors, close } = await openPage(server.url('index.html'))
+    await page.waitForFunction(() => !!window.app, undefined, { timeout: 10_000 })
+    const result = await page.evaluate(name => window.app.importModule(name).then(
+      () => ({ loaded: true }),
+      (error: any) => ({ name: error.name, message: error.message, chartKit: (globalThis as any).__chartKit ?? null }),
+    ), name)
+    await close()
+    return { result, errors: errors.all() }
+  }
+
+  it('refuses an entry whose bytes no longer match the build\'s sha-384, and runs nothing', async () => {
+    const bar = manifest.modules['charts/bar']
+    tamperConsistently(join(dir, manifest.archives.charts.file), bar.file, '`bar:`', '`BAR:`')
+    const { result } = await attempt('charts/bar')
+    expect(result).toMatchObject({ name: 'IntegrityError', chartKit: null })
+    expect((result as any).message).toMatch(new RegExp(`Integrity check failed for "${bar.file}" in ${origin()}.*charts-`))
+  })
+
+  it('refuses a corrupted archive with ArchiveFormatError', async () => {
+    const file = join(dir, manifest.archives.locales.file)
+    writeFileSync(file, Buffer.from(readFileSync(file).toString('latin1').replace('Hallo', 'Hullo'), 'latin1'))
+    const { result } = await attempt('locales/de')
+    expect(result).toMatchObject({ name: 'ArchiveFormatError' })
+    expect((result as any).message).toMatch(/CRC-32/)
+  })
+
+  function origin() {
+    return server.url('').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+  }
+})
