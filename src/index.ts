@@ -8,10 +8,10 @@ import { existsSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { createUnplugin } from 'unplugin'
-import { packArchives } from './core/archive'
+import { chunkFacts, linksReady, packArchives } from './core/archive'
 import { collectFacts, createManifest, fillRegistry, withArchives } from './core/manifest'
 import { resolveOptions } from './core/options'
-import { ARCHIVE_RUNTIME_ID, assertUniqueNames, markedModuleName, registryCode, REGISTRY_ID, RESOLVED_REGISTRY_ID, scanModules } from './core/registry'
+import { MEMORY_RUNTIME_ID, assertUniqueNames, markedModuleName, registryCode, REGISTRY_ID, RESOLVED_REGISTRY_ID, scanModules } from './core/registry'
 import { LazyTransformError, markerPattern, RUNTIME_ID, transformLazyImports } from './core/transform'
 
 export type { Manifest, ModuleInfo, Options, Size } from './types'
@@ -28,7 +28,7 @@ interface OutputContext {
  * The built runtime ships beside this file. Run from source (tests, the playground), the plugin
  * uses the last build's runtime, since not every bundler it serves can read TypeScript.
  */
-function runtimeFile(name: 'index' | 'archive'): string {
+function runtimeFile(name: 'index' | 'memory'): string {
   for (const candidate of [`./runtime/${name}.mjs`, `../dist/runtime/${name}.mjs`]) {
     const file = fileURLToPath(new URL(candidate, import.meta.url))
     if (existsSync(file))
@@ -45,7 +45,7 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
   // marked modules, and an importer that left the graph takes its marked modules with it.
   const markedBy = new Map<string, LazyModule[]>()
   const runtime = runtimeFile('index')
-  const archiveRuntime = runtimeFile('archive')
+  const memoryRuntime = runtimeFile('memory')
 
   const registeredNameOf = (id: string) => registered.find(module => module.id === id)?.name
 
@@ -59,7 +59,8 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
   // Rollup and Rolldown (Vite 8) type their contexts apart but agree on everything used here.
   const generateBundle = {
     order: 'post' as const,
-    handler(this: OutputContext, _output: unknown, bundle: Record<string, any>) {
+    async handler(this: OutputContext, _output: unknown, bundle: Record<string, any>) {
+      await linksReady()
       const marked = new Map<string, LazyModule>()
       for (const [importer, modules] of markedBy) {
         if (this.getModuleInfo(importer))
@@ -69,6 +70,7 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
       const { modules: loose, eager } = collectFacts(modules, bundle as OutputBundleLike)
       const packed = packArchives(loose, bundle as OutputBundleLike, { groups: options.archives, compression: options.compression })
       const manifest = createManifest(withArchives(loose, packed.archives), packed.archives)
+      const runtimeFacts = { chunks: chunkFacts(bundle as OutputBundleLike, packed), fallback: options.keepLooseChunks, manifest: options.manifest || null, retry: options.retry }
       for (const file of packed.archived) {
         if (!options.keepLooseChunks)
           delete bundle[file]
@@ -77,7 +79,7 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
         this.emitFile({ type: 'asset', fileName, source })
       for (const file of Object.values(bundle)) {
         if (file.type === 'chunk')
-          fillRegistry(file, manifest, options.keepLooseChunks)
+          fillRegistry(file, manifest, runtimeFacts)
       }
       for (const warning of packed.warnings)
         this.warn(warning)
@@ -99,11 +101,11 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
     resolveId: {
       // Before the bundler's own resolver, which would leave the runtime external.
       order: 'pre',
-      filter: { id: new RegExp(`^(?:${[REGISTRY_ID, RUNTIME_ID, ARCHIVE_RUNTIME_ID].map(escape).join('|')})$`) },
+      filter: { id: new RegExp(`^(?:${[REGISTRY_ID, RUNTIME_ID, MEMORY_RUNTIME_ID].map(escape).join('|')})$`) },
       handler(id) {
         // Resolving the runtime here keeps it bundled (and so beside this build's registry) even where
         // it would be external: Rollup without node-resolve, or Vite's SSR build.
-        return id === REGISTRY_ID ? RESOLVED_REGISTRY_ID : id === RUNTIME_ID ? runtime : archiveRuntime
+        return id === REGISTRY_ID ? RESOLVED_REGISTRY_ID : id === RUNTIME_ID ? runtime : memoryRuntime
       },
     },
 
@@ -118,7 +120,7 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
               module.id = resolved.id
           }
         }
-        return registryCode(registered, mode, !!options.archives)
+        return registryCode(registered, mode)
       },
     },
 
@@ -161,7 +163,7 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
     vite: {
       config() {
         // The runtime must never be pre-bundled: it imports the registry, which only this plugin provides.
-        return { optimizeDeps: { exclude: [PLUGIN_NAME, RUNTIME_ID, ARCHIVE_RUNTIME_ID] } }
+        return { optimizeDeps: { exclude: [PLUGIN_NAME, RUNTIME_ID, MEMORY_RUNTIME_ID] } }
       },
       configResolved(config) {
         mode = config.command === 'serve' ? 'dev' : 'build'

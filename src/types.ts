@@ -40,10 +40,56 @@ export interface Options {
    */
   keepLooseChunks?: boolean
   /**
+   * How the runtime retries a failed chunk or archive fetch: `attempts` in all (the first included),
+   * waiting `delay` ms before the first retry and twice as long before each next one (with jitter,
+   * at most `maxDelay`). The app can change it at run time with `configure({ retry })`.
+   * @default { attempts: 3, delay: 250, maxDelay: 4000 }
+   */
+  retry?: { attempts?: number, delay?: number, maxDelay?: number }
+  /**
+   * The size report after each build: a table in the build log, `lazy-report.json` and
+   * `lazy-report.html` in the output folder. `false` turns all three off; `true` is the default.
+   * @default { console: true, json: 'lazy-report.json', html: 'lazy-report.html' }
+   */
+  report?: boolean | ReportOptions
+  /**
+   * Size budgets; a build over one fails, naming what is over and by how much. Gzip unless the
+   * limit says otherwise. Checked even with `report: false`.
+   * @example { initial: '150 kB', lazy: { 'charts/*': '80 kB', 'editor': { brotli: '300 kB' } } }
+   * @default {}
+   */
+  budgets?: Budgets
+  /**
    * Project root that names are derived from and globs are matched in.
    * @default Vite's `root`, else `process.cwd()`
    */
   root?: string
+}
+
+export interface ReportOptions {
+  /** Print the table through the bundler's logger. @default true */
+  console?: boolean
+  /** File name of the JSON report in the output folder; `false` writes none. @default 'lazy-report.json' */
+  json?: string | false
+  /** File name of the HTML report in the output folder; `false` writes none. @default 'lazy-report.html' */
+  html?: string | false
+}
+
+/**
+ * A size limit: `'150 kB'`, `'150kB'`, `'1.2 MB'`, `'900 B'`, `'64 KiB'` or a number of bytes, all
+ * gzip; or per compression, every one checked: `{ brotli: '120 kB' }`, `{ raw: '1 MB', gzip: '300 kB' }`.
+ * kB and MB are 1000 and 1000² bytes (as Vite prints them), KiB and MiB 1024 and 1024².
+ */
+export type SizeLimit = number | string | { raw?: number | string, gzip?: number | string, brotli?: number | string }
+
+export interface Budgets {
+  /** The first load: entry chunks, the chunks they import statically, and their CSS. */
+  initial?: SizeLimit
+  /**
+   * Per lazy module, by name pattern (`*` one segment, `**` any depth): what loading the module
+   * fetches beyond the first load (its chunk, the chunks it imports, its CSS). Each match is checked.
+   */
+  lazy?: Record<string, SizeLimit>
 }
 
 /** Sizes of one file in bytes. */

@@ -8,9 +8,10 @@ import type { ArchiveEntryInfo, ArchiveInfo, ModuleInfo } from '../types'
 import type { OutputBundleLike, OutputChunkLike } from './manifest'
 import { createHash } from 'node:crypto'
 import { posix } from 'node:path'
-import { Parser } from 'acorn'
-import { walk } from 'estree-walker'
+import type { ChunkFacts } from '../runtime/runtime'
+import { init, parse } from 'es-module-lexer'
 import { integrityOf, sizeOf } from './manifest'
+import { FACTS_FUNCTION } from './registry'
 import { writeZip } from './zip-writer'
 
 export interface ArchiveOptions {
@@ -177,45 +178,74 @@ function reaches(from: string, target: string, placement: Map<string, string>, c
 
 type Links = { all: [number, number, string][], dynamic: string[] } | string
 
+/** es-module-lexer's WebAssembly must be ready before `findLinks` runs. */
+export const linksReady: () => Promise<void> = init
+
 /**
  * Where a chunk's code names another chunk (static and dynamic import specifiers) or itself
  * (`import.meta.url`), as `[start, end, target]`: the specifier's text without its quotes and the
  * chunk it names (relative to the output folder), or `import.meta.url` and `''` for the chunk itself.
- * A string says why the chunk cannot run from memory.
+ * A string says why the chunk cannot run from memory. es-module-lexer reads whole chunks fast, so
+ * every lazy chunk can be linked without slowing the build.
  */
 export function findLinks(code: string, file: string): Links {
-  let ast
+  let imports
   try {
-    ast = Parser.parse(code, { ecmaVersion: 'latest', sourceType: 'module' })
+    [imports] = parse(code)
   }
   catch (error: any) {
     return `it does not parse as an ES module (${error.message})`
   }
   const all: [number, number, string][] = []
   const dynamic: string[] = []
-  let problem: string | undefined
   const dir = posix.dirname(file)
-  walk(ast as any, {
-    enter(node: any, parent: any) {
-      const source = /^(?:ImportExpression|ImportDeclaration|ExportAllDeclaration|ExportNamedDeclaration)$/.test(node.type) ? node.source : undefined
-      if (source) {
-        if (source.type !== 'Literal' || typeof source.value !== 'string') {
-          problem ??= `an import() of a computed specifier at offset ${node.start}`
-        }
-        else if (/^\.\.?\//.test(source.value)) {
-          const target = posix.normalize(posix.join(dir, source.value))
-          all.push([source.start + 1, source.end - 1, target])
-          if (node.type === 'ImportExpression')
-            dynamic.push(target)
-        }
-      }
-      if (node.type === 'MetaProperty' && node.meta.name === 'import') {
-        if (parent?.type === 'MemberExpression' && !parent.computed && parent.property.name === 'url')
-          all.push([parent.start, parent.end, ''])
-        else
-          problem ??= `it uses import.meta other than import.meta.url at offset ${node.start}`
-      }
-    },
-  })
-  return problem ?? { all: all.sort((a, b) => a[0] - b[0]), dynamic }
+  for (const found of imports) {
+    if (found.type === 'import-meta') {
+      if (!code.startsWith('.url', found.end))
+        return `it uses import.meta other than import.meta.url at offset ${found.start}`
+      all.push([found.start, found.end + 4, ''])
+      continue
+    }
+    let { specifier, start, end } = found
+    if (found.type === 'dynamic') {
+      if (specifier === undefined || specifier === null || !/['"`]/.test(code[start]))
+        return `an import() of a computed specifier at offset ${start}`
+      start++ // a dynamic import's span includes the quotes
+      end--
+    }
+    if (!/^\.\.?\//.test(specifier!))
+      continue
+    const target = posix.normalize(posix.join(dir, specifier!))
+    all.push([start, end, target])
+    if (found.type === 'dynamic')
+      dynamic.push(target)
+  }
+  return { all: all.sort((a, b) => a[0] - b[0]), dynamic }
+}
+
+/**
+ * What the runtime needs to fetch a lazy chunk again, or run it from memory: its digest, the lazy
+ * chunks it imports, its links, and its archive. Chunks that load at start-up are left out.
+ */
+export function chunkFacts(bundle: OutputBundleLike, packed: PackedArchives): Record<string, ChunkFacts> {
+  const chunks = Object.values(bundle).filter((file): file is OutputChunkLike => file.type === 'chunk')
+  const byFile = new Map(chunks.map(chunk => [chunk.fileName, chunk]))
+  const initial = new Set(chunks.filter(chunk => chunk.isEntry).map(chunk => chunk.fileName))
+  for (const file of initial)
+    byFile.get(file)?.imports.forEach(imported => initial.add(imported))
+  const archiveOf = new Map(Object.entries(packed.archives).flatMap(([name, archive]) => Object.keys(archive.entries).map(entry => [entry, name])))
+  const facts: Record<string, ChunkFacts> = {}
+  for (const chunk of chunks) {
+    // The registry's own chunk changes after this; it always loads with the runtime anyway.
+    if (initial.has(chunk.fileName) || chunk.code.includes(FACTS_FUNCTION))
+      continue
+    const links = findLinks(chunk.code, chunk.fileName)
+    facts[chunk.fileName] = {
+      integrity: integrityOf(chunk.code),
+      imports: chunk.imports.filter(file => !initial.has(file)),
+      ...(typeof links === 'string' ? {} : { links: links.all }),
+      ...(archiveOf.has(chunk.fileName) ? { archive: archiveOf.get(chunk.fileName) } : {}),
+    }
+  }
+  return facts
 }

@@ -1,5 +1,6 @@
 // Stage 3: once chunks exist, record what each lazy module became, write `lazy-manifest.json`,
 // and hand the same facts to the registry so the runtime needs no extra request.
+import type { Facts } from '../runtime/runtime'
 import type { ArchiveInfo, Manifest, ModuleInfo } from '../types'
 import type { LazyModule } from './registry'
 import { createHash } from 'node:crypto'
@@ -136,12 +137,17 @@ function compare(a: string, b: string): number {
  * without being rewritten; function declarations are hoisted, so the call works from anywhere.
  * Chunk paths in the facts are relative to the output folder; `root` leads there from this chunk.
  */
-export function fillRegistry(chunk: OutputChunkLike, manifest: Manifest, fallback: boolean): boolean {
+export function fillRegistry(chunk: OutputChunkLike, manifest: Manifest, extra: Omit<Facts, 'buildId' | 'root' | 'modules' | 'archives'>): boolean {
   if (!chunk.code.includes(`${FACTS_FUNCTION}(`) || chunk.code.includes(`function ${FACTS_FUNCTION}(`))
     return false
-  const depth = chunk.fileName.split('/').length - 1
-  const payload = { buildId: manifest.buildId, root: '../'.repeat(depth), modules: Object.values(manifest.modules), archives: manifest.archives, fallback }
-  const definition = `function ${FACTS_FUNCTION}() { return JSON.parse(${JSON.stringify(JSON.stringify(payload))}) }\n`
+  const facts: Facts = {
+    buildId: manifest.buildId,
+    root: '../'.repeat(chunk.fileName.split('/').length - 1),
+    modules: Object.values(manifest.modules),
+    archives: Object.fromEntries(Object.entries(manifest.archives).map(([name, { file, integrity }]) => [name, { file, integrity }])),
+    ...extra,
+  }
+  const definition = `function ${FACTS_FUNCTION}() { return JSON.parse(${JSON.stringify(JSON.stringify(facts))}) }\n`
   const mapComment = /\n\/\/# sourceMappingURL=[^\n]*\n?$/.exec(chunk.code)
   const at = mapComment ? mapComment.index + 1 : chunk.code.length
   const head = chunk.code.slice(0, at)

@@ -1,5 +1,8 @@
 import type { Options } from '../types'
+import type { ResolvedReportOptions } from './report'
+import type { ResolvedBudget } from './report-budgets'
 import { resolve } from 'node:path'
+import { resolveBudgets } from './report-budgets'
 
 export interface ResolvedOptions {
   modules: Record<string, string>
@@ -8,6 +11,9 @@ export interface ResolvedOptions {
   archives: Record<string, string[]> | true | undefined
   compression: 'store' | 'deflate'
   keepLooseChunks: boolean
+  retry: { attempts: number, delay: number, maxDelay: number }
+  report: ResolvedReportOptions
+  budgets: ResolvedBudget[]
   root: string
 }
 
@@ -21,6 +27,10 @@ export function resolveOptions(options: Options = {}, fallbackRoot = process.cwd
     if (name.split('*').length > 2)
       throw new Error(`[lazy-modules] module name pattern ${JSON.stringify(name)} may hold one \`*\` at most.`)
   }
+  for (const [key, value] of Object.entries(options.retry ?? {})) {
+    if (!Number.isFinite(value) || value < (key === 'attempts' ? 1 : 0))
+      throw new Error(`[lazy-modules] option \`retry.${key}\` must be a number of at least ${key === 'attempts' ? 1 : 0}, got ${JSON.stringify(value)}.`)
+  }
   if (options.compression && options.compression !== 'store' && options.compression !== 'deflate')
     throw new Error(`[lazy-modules] option \`compression\` must be 'store' or 'deflate', got ${JSON.stringify(options.compression)}.`)
   return {
@@ -30,6 +40,12 @@ export function resolveOptions(options: Options = {}, fallbackRoot = process.cwd
     archives: options.archives || undefined,
     compression: options.compression ?? 'store',
     keepLooseChunks: options.keepLooseChunks ?? false,
+    retry: { attempts: 3, delay: 250, maxDelay: 4000, ...options.retry },
+    // `report: true` and no `report` are the defaults; `false` turns every view off.
+    report: options.report === false
+      ? { console: false, json: false, html: false }
+      : { console: true, json: 'lazy-report.json', html: 'lazy-report.html', ...(options.report === true ? {} : options.report) },
+    budgets: resolveBudgets(options.budgets),
     root: resolve(options.root ?? fallbackRoot),
   }
 }

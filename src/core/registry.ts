@@ -6,8 +6,8 @@ import { isAbsolute, relative, resolve } from 'node:path'
 import { globSync, isDynamicPattern } from 'tinyglobby'
 
 export const REGISTRY_ID = 'virtual:lazy-modules'
-/** The archive loader: bundled only into builds that have archives. */
-export const ARCHIVE_RUNTIME_ID = 'unplugin-lazy-modules/runtime/archive'
+/** Runs chunks from memory (archives, retries): a chunk of its own, fetched only when needed. */
+export const MEMORY_RUNTIME_ID = 'unplugin-lazy-modules/runtime/memory'
 export const RESOLVED_REGISTRY_ID = `\0${REGISTRY_ID}`
 /**
  * The registry calls this for the facts that exist only once chunks do; `generateBundle` defines it
@@ -106,7 +106,7 @@ export function sourceFacts(module: LazyModule): ModuleInfo {
  * handles CSS itself. Facts about chunks come from `generateBundle` (build) or are known now (dev).
  * Pairs, not an object literal, so a name such as `__proto__` stays a plain key.
  */
-export function registryCode(modules: LazyModule[], mode: 'build' | 'dev', hasArchives = false): string {
+export function registryCode(modules: LazyModule[], mode: 'build' | 'dev'): string {
   const loaders = modules
     .filter(module => module.kind === 'registered')
     .map(module => `  [${JSON.stringify(module.name)}, () => import(${JSON.stringify(module.id ?? module.source)})],`)
@@ -117,7 +117,7 @@ export function registryCode(modules: LazyModule[], mode: 'build' | 'dev', hasAr
     `export const loaders = [\n${loaders.join('\n')}\n]`,
     `export const facts = ${facts}`,
     `export const base = import.meta.url`,
-    `export const archive = ${hasArchives && mode === 'build' ? `() => import(${JSON.stringify(ARCHIVE_RUNTIME_ID)})` : 'undefined'}`,
+    `export const memory = ${mode === 'build' ? `() => import(${JSON.stringify(MEMORY_RUNTIME_ID)})` : 'undefined'}`,
   ]
   if (mode === 'dev') {
     // Files matching a glob come and go while the server runs: hand the new list to the live runtime.

@@ -44,3 +44,14 @@ function clip(text: string): string {
 function describe(cause: unknown): string {
   return cause instanceof Error ? cause.message : String(cause)
 }
+
+/**
+ * A chunk or archive is gone (404/410) and the server now holds a different build: the app was
+ * redeployed under this page. Reloading the page is the usual cure; see the README's recipe.
+ */
+export class StaleBuildError extends Error {
+  override name = 'StaleBuildError'
+  constructor(readonly moduleName: string, readonly url: string, readonly buildId: string, readonly currentBuildId: string) {
+    super(`Lazy module ${JSON.stringify(moduleName)} is gone from ${url}: this page runs build ${buildId}, the server now has build ${currentBuildId}. Reload the page to get the new build.`)
+  }
+}

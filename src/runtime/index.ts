@@ -3,9 +3,8 @@
 import * as registry from 'virtual:lazy-modules'
 import { createRuntime } from './runtime'
 
-export { ArchiveFormatError, IntegrityError, ModuleLoadError, ModuleNotFoundError } from './errors'
-export { ZipImporter } from './zip'
-export type { Loader, ModuleInfo } from './runtime'
+export { ArchiveFormatError, IntegrityError, ModuleLoadError, ModuleNotFoundError, StaleBuildError } from './errors'
+export type { Loader, ModuleInfo, RetryPolicy } from './runtime'
 
 const runtime = createRuntime(registry)
 
@@ -24,5 +23,9 @@ export const hasModule: (name: string) => boolean = runtime.hasModule
 export const load: <T>(handle: T) => Promise<T> = runtime.load
 /** Fetches a module's chunks without running them. Takes a handle or a name. */
 export const preload: (handleOrName: unknown) => Promise<void> = runtime.preload
+/** Changes how failed fetches are retried, for this page: `configure({ retry: { attempts: 5 } })`. */
+export const configure: (options: { retry?: Partial<import('./runtime').RetryPolicy> }) => void = runtime.configure
+/** Where `lazy-modules:stale` is dispatched when there is no `window` and `globalThis` is no event target (Node). */
+export const events: EventTarget = runtime.events
 /** @internal Used by code the transform writes. */
 export const __lazyHandle: (name: string, loader: () => Promise<unknown>) => object = runtime.__handle

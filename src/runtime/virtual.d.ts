@@ -3,5 +3,5 @@ declare module 'virtual:lazy-modules' {
   export const loaders: [name: string, load: () => Promise<unknown>][]
   export const facts: import('./runtime').Facts
   export const base: string
-  export const archive: (() => Promise<typeof import('./archive')>) | undefined
+  export const memory: (() => Promise<typeof import('./memory')>) | undefined
 }

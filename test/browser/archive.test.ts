@@ -90,7 +90,7 @@ describe.each([
     await server.idle()
     const charts = built.manifest.archives.charts
     // The archive loader's own code comes once, on first use; the modules come in one request.
-    expect(server.requests.map(request => request.path)).toEqual([expect.stringMatching(/^\/assets\/archive-[\w-]+\.js$/), `/${charts.file}`])
+    expect(server.requests.map(request => request.path)).toEqual([expect.stringMatching(/^\/assets\/memory-[\w-]+\.js$/), `/${charts.file}`])
     expect(result.drawn).toEqual(['[bar:##|#]', '[pie:##|#]', '[line:##|#]'])
     // Loose code the page already ran stays one instance; so does the archived chart kit.
     expect(result.sharedEager).toBe(1)
@@ -112,7 +112,7 @@ describe.each([
     })
     await server.idle()
     expect(hello).toEqual(['Hello', 'Hallo', true])
-    expect(server.requests.map(request => request.path)).toEqual([expect.stringMatching(/^\/assets\/archive-[\w-]+\.js$/), `/${built.manifest.archives.locales.file}`])
+    expect(server.requests.map(request => request.path)).toEqual([expect.stringMatching(/^\/assets\/memory-[\w-]+\.js$/), `/${built.manifest.archives.locales.file}`])
   })
 })
 

@@ -80,9 +80,10 @@ describe('rollup 4: the fixture app', () => {
   })
 
   it('keeps the registry chunk\'s source map true after filling it in', () => {
-    const main = readFileSync(join(built.dir, 'main.js'), 'utf8')
-    const map = new TraceMap(readFileSync(join(built.dir, 'main.js.map'), 'utf8'))
-    const lines = main.split('\n')
+    const host = Object.values(built.files).find(file => file.type === 'chunk' && file.code.includes('function __lazyModulesFacts()'))!.fileName
+    const code = readFileSync(join(built.dir, host), 'utf8')
+    const map = new TraceMap(readFileSync(join(built.dir, `${host}.map`), 'utf8'))
+    const lines = code.split('\n')
     const line = lines.findIndex(text => text.includes('function editDistance('))
     expect(line).toBeGreaterThan(lines.findIndex(text => text.includes('const facts = /* #__PURE__ */ __lazyModulesFacts()')))
     expect(lines.filter(Boolean).at(-2)).toMatch(/^function __lazyModulesFacts\(\) \{ return JSON\.parse\(/)

@@ -37,7 +37,7 @@ describe('importModule', () => {
           throw new TypeError('Failed to fetch dynamically imported module')
         return { ok: true }
       }]],
-      facts: { buildId: 'b', root: '', modules: [info('flaky')] },
+      facts: { buildId: 'b', root: '', modules: [info('flaky')], retry: { attempts: 1, delay: 0, maxDelay: 0 } },
       base: 'https://app.test/index.js',
     })
     const error = await runtime.importModule('flaky').catch(error => error)

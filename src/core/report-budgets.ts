@@ -1,0 +1,74 @@
+// Size budgets for the report stage: sizes as people write them ('150 kB'), and the check that
+// fails a build over its budget with what is over, by how much, and its largest files.
+import type { Budgets, SizeLimit } from '../types'
+import type { BudgetResult, Report, SizeKind, Sizes } from './report'
+
+/** As Vite prints sizes: bytes below 1 kB, then kB and MB of 1000. */
+export function formatSize(bytes: number): string {
+  return bytes < 1000 ? `${bytes} B` : bytes < 1e6 ? `${(bytes / 1e3).toFixed(2)} kB` : `${(bytes / 1e6).toFixed(2)} MB`
+}
+
+export interface ResolvedBudget {
+  /** `initial`, or the pattern of lazy module names. */
+  budget: string
+  pattern: RegExp | null
+  limits: { kind: SizeKind, bytes: number }[]
+}
+
+const UNITS: Record<string, number> = { 'b': 1, '': 1, 'kb': 1e3, 'kib': 1024, 'mb': 1e6, 'mib': 1024 ** 2 }
+
+/** `'150 kB'`, `'150kB'`, `'1.2 MB'`, `'64 KiB'` or a number: bytes. */
+export function parseSize(value: number | string, where = 'size'): number {
+  const match = typeof value === 'string' ? /^\s*(\d+(?:\.\d+)?|\.\d+)\s*([a-z]*)\s*$/i.exec(value) : null
+  const bytes = typeof value === 'number' ? value : match && match[2].toLowerCase() in UNITS ? Number(match[1]) * UNITS[match[2].toLowerCase()] : Number.NaN
+  if (!Number.isFinite(bytes) || bytes < 0)
+    throw new Error(`[lazy-modules] ${where} must be a size such as '150 kB', '1.2 MB', '64 KiB' or a number of bytes, got ${JSON.stringify(value)}.`)
+  return Math.round(bytes)
+}
+
+function resolveLimit(limit: SizeLimit, where: string): ResolvedBudget['limits'] {
+  if (typeof limit === 'number' || typeof limit === 'string')
+    return [{ kind: 'gzip', bytes: parseSize(limit, where) }]
+  const kinds = Object.keys(limit ?? {})
+  if (!kinds.length || kinds.some(kind => !['raw', 'gzip', 'brotli'].includes(kind)))
+    throw new Error(`[lazy-modules] ${where} must be a size or an object with raw, gzip or brotli sizes, got ${JSON.stringify(limit)}.`)
+  return kinds.map(kind => ({ kind: kind as SizeKind, bytes: parseSize(limit[kind as SizeKind]!, `${where}.${kind}`) }))
+}
+
+/** `charts/*` matches one segment, `charts/**` any depth, as in `archives`. */
+function namePattern(pattern: string): RegExp {
+  return new RegExp(`^${pattern.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*\*|\*/g, star => star === '**' ? '.*' : '[^/]*')}$`)
+}
+
+export function resolveBudgets(budgets: Budgets = {}): ResolvedBudget[] {
+  const resolved: ResolvedBudget[] = []
+  if (budgets.initial !== undefined)
+    resolved.push({ budget: 'initial', pattern: null, limits: resolveLimit(budgets.initial, 'option `budgets.initial`') })
+  for (const [pattern, limit] of Object.entries(budgets.lazy ?? {}))
+    resolved.push({ budget: pattern, pattern: namePattern(pattern), limits: resolveLimit(limit, `option \`budgets.lazy[${JSON.stringify(pattern)}]\``) })
+  return resolved
+}
+
+export function checkBudgets(report: Report, budgets: ResolvedBudget[]): BudgetResult[] {
+  return budgets.flatMap(({ budget, pattern, limits }) => {
+    const subjects: [string, Sizes][] = pattern
+      ? Object.values(report.modules).filter(module => pattern.test(module.name)).map(module => [module.name, module.load])
+      : [['initial', report.initial.total]]
+    return subjects.flatMap(([subject, size]) => limits.map(({ kind, bytes }) => ({ budget, subject, kind, limit: bytes, actual: size[kind], ok: size[kind] <= bytes })))
+  })
+}
+
+/** What is over budget, by how much, and its largest files; `undefined` when every budget holds. */
+export function budgetFailure(report: Report): string | undefined {
+  const over = report.budgets.filter(result => !result.ok)
+  if (!over.length)
+    return undefined
+  const lines = over.map(({ budget, subject, kind, limit, actual }) => {
+    const what = subject === 'initial' ? 'the first load is' : `lazy module "${subject}"${budget === subject ? '' : ` (budget "${budget}")`} loads`
+    const files = subject === 'initial' ? report.initial.files : report.modules[subject].loads
+    const largest = [...files].sort((a, b) => report.files[b].size[kind] - report.files[a].size[kind]).slice(0, 3)
+    const percent = limit ? ` (+${((actual - limit) / limit * 100).toFixed(1)}%)` : ''
+    return `  - ${what} ${formatSize(actual)} ${kind}, ${formatSize(actual - limit)}${percent} over its budget of ${formatSize(limit)}; largest: ${largest.map(file => `${file} ${formatSize(report.files[file].size[kind])}`).join(', ')}`
+  })
+  return `size budget exceeded:\n${lines.join('\n')}`
+}

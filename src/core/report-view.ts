@@ -1,0 +1,198 @@
+// How a report is shown: a compact table for the build log, and a self-contained HTML page (inline
+// CSS and JS, no request of any kind) with a picture of the bundle and sortable tables.
+import type { Report, ReportFile, Sizes } from './report'
+import { formatSize } from './report-budgets'
+
+const sumOf = (sizes: Sizes[]): Sizes => sizes.reduce((total, size) => ({ raw: total.raw + size.raw, gzip: total.gzip + size.gzip, brotli: total.brotli + size.brotli }), { raw: 0, gzip: 0, brotli: 0 })
+
+/** Compact enough for a build log: the largest `maxRows` modules, the rest counted. */
+export function formatTable(report: Report, { maxRows = 15, html = false as string | false } = {}): string {
+  const sizes = (size: Sizes | null) => size ? [formatSize(size.raw), formatSize(size.gzip), formatSize(size.brotli)] : ['-', '-', '-']
+  const count = (files: string[]) => files.length === 1 ? files[0] : `${files.length} files`
+  const initial = report.initial
+  const rows: string[][] = [
+    ['', 'file', 'raw', 'gzip', 'brotli', 'saved'],
+    ['first load JS', count(initial.files.filter(file => !file.endsWith('.css'))), ...sizes(initial.js), ''],
+    ['first load CSS', count(initial.files.filter(file => file.endsWith('.css'))), ...sizes(initial.css), ''],
+    ['first load', `${initial.files.length} files`, ...sizes(initial.total), ''],
+  ]
+  const modules = Object.values(report.modules).sort((a, b) => b.load.gzip - a.load.gzip || (a.name < b.name ? -1 : 1))
+  for (const module of modules.slice(0, maxRows)) {
+    const file = module.archive ? `${module.file} in ${report.archives[module.archive].file}` : module.eager ? `${module.file} (first load)` : module.file ?? 'external'
+    rows.push([module.name, file, ...sizes(module.size), formatSize(module.saved.gzip)])
+  }
+  if (modules.length > maxRows) {
+    const rest = modules.slice(maxRows)
+    rows.push([`${rest.length} more`, '', '', '', '', formatSize(rest.reduce((total, module) => total + module.saved.gzip, 0))])
+  }
+  for (const [name, archive] of Object.entries(report.archives))
+    rows.push([`archive ${name}`, `${archive.file} (${archive.modules.length} modules)`, ...sizes(archive.size), ''])
+  const loose = report.lazy.files.filter(file => !report.files[file].neededBy.length)
+  if (loose.length)
+    rows.push(['other lazy', `${loose.length} files no module needs`, ...sizes(sumOf(loose.map(file => report.files[file].size))), ''])
+  rows.push(['all lazy', `${report.lazy.files.length} files`, ...sizes(report.lazy.total), ''])
+  const widths = rows[0].map((_, column) => Math.max(...rows.map(row => row[column].length)))
+  const lines = rows.map(row => row.map((cell, column) => column < 2 ? cell.padEnd(widths[column]) : cell.padStart(widths[column])).join('  ').trimEnd())
+  const notes = [`saved: gzip bytes only that module needs, kept out of the first load; gzip -9, brotli -q 11`]
+  for (const suggestion of report.suggestions.slice(0, 5))
+    notes.push(`hint: ${suggestion.message}`)
+  if (report.suggestions.length > 5)
+    notes.push(`${report.suggestions.length - 5} more hints in the JSON and HTML reports`)
+  if (html)
+    notes.push(`full view: ${html}`)
+  return `size report\n${lines.map(line => `  ${line}`).join('\n')}\n${notes.join('\n')}`
+}
+
+
+const escape = (text: string) => text.replace(/[&<>"']/g, char => `&#${char.charCodeAt(0)};`)
+const KINDS = ['raw', 'gzip', 'brotli'] as const
+
+/** A number cell: sorts by `data-v`, shows the size. */
+const size = (bytes: number) => `<td class="n" data-v="${bytes}">${formatSize(bytes)}</td>`
+const sizes = (value: Sizes | null) => value ? KINDS.map(kind => size(value[kind])).join('') : '<td class="n" data-v="-1">–</td>'.repeat(3)
+const text = (value: string) => `<td>${escape(value)}</td>`
+
+function table(id: string, headers: [string, 'n' | 't'][], rows: string[]): string {
+  const head = headers.map(([label, type]) => `<th data-type="${type}" tabindex="0">${escape(label)}</th>`).join('')
+  return `<table id="${id}"><thead><tr>${head}</tr></thead><tbody>${rows.map(row => `<tr>${row}</tr>`).join('\n')}</tbody></table>`
+}
+
+/** One stacked bar: a segment per file, widths set for gzip here and redrawn by the page for another size. */
+function bar(label: string, segments: { name: string, size: Sizes, kind: string, title: string }[]): string {
+  const cells = segments.map(segment => `<div class="seg ${segment.kind}" data-raw="${segment.size.raw}" data-gzip="${segment.size.gzip}" data-brotli="${segment.size.brotli}" title="${escape(segment.title)}"><span>${escape(segment.name)}</span></div>`)
+  return `<div class="row"><div class="label">${escape(label)}</div><div class="bar">${cells.join('')}</div><div class="total"></div></div>`
+}
+
+function where(info: ReportFile): string {
+  return info.kind === 'archive' ? 'archive' : info.initial ? 'first load' : info.archive ? `in archive ${info.archive}` : 'lazy'
+}
+
+export function renderHtml(report: Report): string {
+  const files = Object.entries(report.files)
+  const describe = (file: string, info: ReportFile) => `${file}\n${where(info)}: ${KINDS.map(kind => `${formatSize(info.size[kind])} ${kind}`).join(', ')}${info.neededBy.length ? `\nneeded by ${info.neededBy.join(', ')}` : ''}`
+  const segment = (file: string, info: ReportFile, kind: string) => ({ name: file.split('/').pop()!, size: info.size, kind: `${kind}${info.kind === 'css' ? ' css' : ''}`, title: describe(file, info) })
+  const bars = [
+    bar('first load', report.initial.files.map(file => segment(file, report.files[file], 'initial'))),
+    bar('lazy, loose', files.filter(([, info]) => info.kind !== 'archive' && !info.initial && !info.archive).map(([file, info]) => segment(file, info, info.neededBy.length ? 'lazy' : 'other'))),
+    ...Object.entries(report.archives).flatMap(([name, archive]) => [
+      bar(`archive ${name}`, [segment(archive.file, report.files[archive.file], 'archived')]),
+      bar(`  its entries, loose`, archive.entries.map(entry => segment(entry, report.files[entry], 'entry'))),
+    ]),
+  ]
+  const modules = Object.values(report.modules).map(module => [
+    text(module.name),
+    text(module.eager ? 'first load' : module.archive ? `archive ${module.archive}` : module.file ? 'lazy' : 'external'),
+    text(module.file ?? '–'),
+    sizes(module.size),
+    size(module.load.gzip),
+    size(module.saved.gzip),
+    `<td class="n" data-v="${module.loads.length}">${module.loads.length}</td>`,
+  ].join(''))
+  const fileRows = files.map(([file, info]) => [text(file), text(info.kind), text(where(info)), sizes(info.size), text(info.neededBy.join(', '))].join(''))
+  const archiveRows = Object.entries(report.archives).map(([name, archive]) => [
+    text(name),
+    text(archive.file),
+    `<td class="n" data-v="${archive.modules.length}">${archive.modules.length}</td>`,
+    sizes(archive.size),
+    sizes(archive.loose),
+  ].join(''))
+  const hints = report.suggestions.map(hint => [text(hint.kind), text(hint.subject), size(hint.bytes), text(hint.message)].join(''))
+  const budgets = report.budgets.map(result => [text(result.budget), text(result.subject), text(result.kind), size(result.limit), size(result.actual), `<td class="${result.ok ? 'ok' : 'over'}">${result.ok ? 'ok' : `over by ${formatSize(result.actual - result.limit)}`}</td>`].join(''))
+  const card = (label: string, value: Sizes, note: string) => `<div class="card"><div class="k">${escape(label)}</div><div class="v">${formatSize(value.gzip)} <small>gzip</small></div><div class="note">${escape(note)}</div></div>`
+  const moduleCount = Object.keys(report.modules).length
+  // `<` escaped so no string in the data can close the script element.
+  const data = JSON.stringify(report).replace(/</g, '\\u003c')
+
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'">
+<title>Size report · lazy modules · ${escape(report.buildId)}</title>
+<style>
+:root { --initial: #d9534f; --lazy: #3b82c4; --archived: #3f9b5a; --entry: #9fd0ab; --other: #9aa0a6; font: 14px/1.45 system-ui, sans-serif; color: #1d1f21; }
+body { margin: 24px auto; max-width: 1180px; padding: 0 16px; }
+h1 { font-size: 22px; margin: 0 } h2 { font-size: 17px; margin: 28px 0 8px }
+.meta { color: #5f6368 } code { font-size: 13px }
+.cards { display: flex; gap: 12px; flex-wrap: wrap; margin: 16px 0 }
+.card { border: 1px solid #dadce0; border-radius: 8px; padding: 10px 14px; min-width: 180px }
+.card .k { color: #5f6368; font-size: 12px; text-transform: uppercase; letter-spacing: .04em } .card .v { font-size: 22px } .card .note { color: #5f6368; font-size: 12px }
+.legend span { display: inline-block; margin-right: 14px } .legend i { display: inline-block; width: 12px; height: 12px; border-radius: 2px; margin-right: 5px; vertical-align: -1px }
+.row { display: grid; grid-template-columns: 170px 1fr 90px; align-items: center; gap: 10px; margin: 6px 0 }
+.label { white-space: pre; color: #3c4043; overflow: hidden; text-overflow: ellipsis } .total { text-align: right; font-variant-numeric: tabular-nums }
+.bar { display: flex; height: 30px; background: #f1f3f4; border-radius: 4px; overflow: hidden }
+.seg { box-sizing: border-box; border-right: 1px solid #fff; overflow: hidden; color: #fff; font-size: 11px; padding: 7px 4px; white-space: nowrap; text-overflow: ellipsis; min-width: 2px }
+.seg span { pointer-events: none } .seg:hover { filter: brightness(1.15) }
+.initial { background: var(--initial) } .lazy { background: var(--lazy) } .archived { background: var(--archived) } .entry { background: var(--entry); color: #1d1f21 } .other { background: var(--other) }
+.css { background-image: repeating-linear-gradient(45deg, rgba(255,255,255,.25) 0 4px, transparent 4px 8px) }
+table { border-collapse: collapse; width: 100%; font-size: 13px }
+th, td { border-bottom: 1px solid #e8eaed; padding: 5px 8px; text-align: left; vertical-align: top }
+th { background: #f8f9fa; cursor: pointer; user-select: none; white-space: nowrap; position: sticky; top: 0 }
+th[aria-sort=ascending]::after { content: " ▲" } th[aria-sort=descending]::after { content: " ▼" }
+td.n { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap }
+td.over { color: #b3261e; font-weight: 600 } td.ok { color: #3f9b5a }
+.empty { color: #5f6368 }
+</style>
+</head>
+<body>
+<h1>Size report</h1>
+<p class="meta">build <code>${escape(report.buildId)}</code> · gzip level 9, brotli quality 11 · hints assume ~${report.requestOverhead} B per request</p>
+<div class="cards">
+${card('first load', report.initial.total, `${report.initial.files.length} files: JS ${formatSize(report.initial.js.gzip)}, CSS ${formatSize(report.initial.css.gzip)}`)}
+${card('lazy', report.lazy.total, `${report.lazy.files.length} files, ${moduleCount} modules`)}
+${Object.entries(report.archives).map(([name, archive]) => card(`archive ${name}`, archive.size, `${archive.entries.length} entries; ${formatSize(archive.loose.gzip)} gzip as loose files`)).join('\n')}
+</div>
+<h2>The bundle</h2>
+<p class="legend"><span><i class="initial"></i>first load</span><span><i class="lazy"></i>lazy</span><span><i class="other"></i>lazy, no module needs it</span><span><i class="archived"></i>archive</span><span><i class="entry"></i>archive entry, as a loose file</span><span><i class="lazy css"></i>CSS (striped)</span>
+<label>size <select id="metric"><option value="raw">raw</option><option value="gzip" selected>gzip</option><option value="brotli">brotli</option></select></label></p>
+<div id="bars">
+${bars.join('\n')}
+</div>
+<h2>Lazy modules</h2>
+<p class="meta">Sizes of the module's own chunk; <b>loads</b>: everything opening it fetches beyond the first load; <b>saved</b>: the part no other lazy module needs.</p>
+${table('modules', [['name', 't'], ['where', 't'], ['file', 't'], ['raw', 'n'], ['gzip', 'n'], ['brotli', 'n'], ['loads (gzip)', 'n'], ['saved (gzip)', 'n'], ['files', 'n']], modules)}
+<h2>Hints</h2>
+${hints.length ? table('hints', [['kind', 't'], ['about', 't'], ['bytes', 'n'], ['what to do', 't']], hints) : '<p class="empty">None: the numbers suggest nothing.</p>'}
+${budgets.length ? `<h2>Budgets</h2>\n${table('budgets', [['budget', 't'], ['what', 't'], ['size', 't'], ['limit', 'n'], ['actual', 'n'], ['result', 't']], budgets)}` : ''}
+${archiveRows.length ? `<h2>Archives</h2>\n${table('archives', [['name', 't'], ['file', 't'], ['modules', 'n'], ['raw', 'n'], ['gzip', 'n'], ['brotli', 'n'], ['loose raw', 'n'], ['loose gzip', 'n'], ['loose brotli', 'n']], archiveRows)}` : ''}
+<h2>Files</h2>
+${table('files', [['file', 't'], ['type', 't'], ['where', 't'], ['raw', 'n'], ['gzip', 'n'], ['brotli', 'n'], ['needed by', 't']], fileRows)}
+<script type="application/json" id="lazy-report">${data}</script>
+<script>
+const format = bytes => bytes < 1000 ? bytes + ' B' : bytes < 1e6 ? (bytes / 1e3).toFixed(2) + ' kB' : (bytes / 1e6).toFixed(2) + ' MB'
+const metric = document.getElementById('metric')
+function draw() {
+  const kind = metric.value
+  const bars = [...document.querySelectorAll('.bar')]
+  const totals = bars.map(bar => [...bar.children].reduce((total, seg) => total + Number(seg.dataset[kind]), 0))
+  const max = Math.max(1, ...totals)
+  bars.forEach((bar, i) => {
+    for (const seg of bar.children) seg.style.width = (100 * seg.dataset[kind] / max) + '%'
+    bar.nextElementSibling.textContent = format(totals[i])
+  })
+}
+function sort(th) {
+  const row = th.parentNode
+  const column = [...row.children].indexOf(th)
+  const numeric = th.dataset.type === 'n'
+  const order = th.getAttribute('aria-sort') === (numeric ? 'descending' : 'ascending') ? (numeric ? 'ascending' : 'descending') : (numeric ? 'descending' : 'ascending')
+  for (const other of row.children) other.removeAttribute('aria-sort')
+  th.setAttribute('aria-sort', order)
+  const body = th.closest('table').tBodies[0]
+  const key = tr => numeric ? Number(tr.children[column].dataset.v) : tr.children[column].textContent
+  const sign = order === 'ascending' ? 1 : -1
+  const rows = [...body.rows].sort((a, b) => { const x = key(a), y = key(b); return (x < y ? -1 : x > y ? 1 : 0) * sign })
+  body.append(...rows)
+}
+for (const th of document.querySelectorAll('th')) {
+  th.addEventListener('click', () => sort(th))
+  th.addEventListener('keydown', event => { if (event.key === 'Enter' || event.key === ' ') { event.preventDefault(); sort(th) } })
+}
+metric.addEventListener('change', draw)
+draw()
+</script>
+</body>
+</html>
+`
+}

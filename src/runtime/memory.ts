@@ -1,0 +1,123 @@
+// Runs chunks from memory: archived chunks always, and loose chunks when a retry must get around a
+// failed fetch that the browser keeps for its URL. The runtime imports this file only when first
+// needed, so apps that never use it never download it.
+import type { ChunkFacts } from './runtime'
+import { ArchiveFormatError, IntegrityError } from './errors'
+import { parseZip, readEntry } from './zip'
+import type { ZipEntry } from './zip'
+
+type Opened = [bytes: Uint8Array, entries: Map<string, ZipEntry>]
+
+export interface MemorySource {
+  /** Every chunk that can run from memory, by file (relative to the output folder). */
+  chunks: Record<string, ChunkFacts>
+  /** Archive name → zip file. */
+  archives: Record<string, string>
+  /** The URL a file of the output folder has, or would have loose. */
+  urlOf: (file: string) => string
+  fetchBytes: (url: string) => Promise<ArrayBuffer>
+  /** Chunks known to have run from the URL they have now: their instance is the one to share. */
+  ran: Set<string>
+}
+
+/**
+ * Each chunk gets one URL, kept for the page's life, so a chunk several modules import is one instance:
+ * its real URL while nothing is wrong with it, else an in-memory one. Only chunks that never ran get
+ * an in-memory URL (a failed import runs nothing of its graph), so no module runs twice.
+ */
+export function createMemoryLoader({ chunks, archives, urlOf, fetchBytes, ran }: MemorySource) {
+  const opened = new Map<string, Promise<Opened>>()
+  const urls = new Map<string, Promise<string>>()
+
+  function open(name: string): Promise<Opened> {
+    return remember(opened, name, async () => {
+      const url = urlOf(archives[name])
+      const bytes = new Uint8Array(await fetchBytes(url))
+      // The whole structure is checked before anything from it runs.
+      return [bytes, new Map(parseZip(bytes, url).map(entry => [entry.name, entry]))]
+    })
+  }
+
+  async function bytesOf(file: string, attempt: number): Promise<Uint8Array> {
+    const { archive, integrity } = chunks[file]
+    if (archive) {
+      const [bytes, entries] = await open(archive)
+      const entry = entries.get(file)
+      if (!entry)
+        throw new ArchiveFormatError(urlOf(archives[archive]), file, 'no such entry')
+      // The build's sha-384 decides: an archive rewritten to be self-consistent still fails it.
+      return readEntry(bytes, entry, urlOf(archives[archive]), integrity)
+    }
+    // A new query string gets past both the HTTP cache and the failure kept for the old URL.
+    const url = urlOf(file)
+    const bytes = new Uint8Array(await fetchBytes(`${url}?retry=${attempt}`))
+    await verify(bytes, integrity, url)
+    return bytes
+  }
+
+  /** Archived chunks, and on a retry loose ones that never ran, come from memory. */
+  function fromMemory(file: string, retrying: boolean): boolean {
+    const facts = chunks[file]
+    return !!facts && (!!facts.archive || (retrying && !ran.has(file) && !!facts.links))
+  }
+
+  function urlFor(file: string, attempt: number): Promise<string> {
+    return remember(urls, file, async () => {
+      if (!fromMemory(file, attempt > 1))
+        return urlOf(file)
+      const code = new TextDecoder().decode(await bytesOf(file, attempt))
+      // Every link's URL first, then filled in from the end so earlier offsets stay true. The build
+      // found the offsets: nothing here reads the code.
+      const links = chunks[file].links!
+      const targets = await Promise.all(links.map(([, , target]) => target ? urlFor(target, attempt) : JSON.stringify(urlOf(file))))
+      let linked = code
+      for (let i = links.length; i--;)
+        linked = linked.slice(0, links[i][0]) + targets[i] + linked.slice(links[i][1])
+      return moduleUrl(`${linked}\n//# sourceURL=${urlOf(file)}\n`)
+    })
+  }
+
+  return {
+    /** Fetches and checks an archive, running nothing. */
+    prefetch: (archive: string) => open(archive).then(() => {}),
+    /** Imports a chunk; `attempt` > 1 means earlier attempts failed, so fetch what never ran anew. */
+    async importFile(file: string, attempt: number): Promise<unknown> {
+      if (attempt > 1 && !fromMemory(file, true)) {
+        // Links unknown (the build could not find them all): at least the chunk itself is fetched anew.
+        return import(/* @vite-ignore */ `${urlOf(file)}?retry=${attempt}`)
+      }
+      return import(/* @vite-ignore */ await urlFor(file, attempt))
+    },
+    /** After a failed import: chunks of its graph that never ran get new URLs next time. */
+    forget(files: Iterable<string>) {
+      for (const file of files) {
+        if (!ran.has(file))
+          urls.delete(file)
+      }
+    },
+  }
+}
+
+/** One shared promise per key; a failure is forgotten, so the next call tries again. */
+function remember<T>(cache: Map<string, Promise<T>>, key: string, make: () => Promise<T>): Promise<T> {
+  let promise = cache.get(key)
+  if (!promise) {
+    cache.set(key, promise = make())
+    promise.catch(() => cache.delete(key))
+  }
+  return promise
+}
+
+async function verify(bytes: Uint8Array, integrity: string, url: string) {
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-384', bytes as Uint8Array<ArrayBuffer>))
+  const actual = `sha384-${btoa(String.fromCharCode(...digest))}`
+  if (actual !== integrity)
+    throw new IntegrityError(url, undefined, integrity, actual)
+}
+
+function moduleUrl(code: string): string {
+  // Node's module loader refuses blob: URLs but takes data: URLs, which may import file: URLs.
+  if (typeof document === 'undefined' && typeof process !== 'undefined')
+    return `data:text/javascript;charset=utf-8,${encodeURIComponent(code)}`
+  return URL.createObjectURL(new Blob([code], { type: 'text/javascript' }))
+}
