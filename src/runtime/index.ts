@@ -4,7 +4,7 @@ import * as registry from 'virtual:lazy-modules'
 import { createRuntime } from './runtime'
 
 export { ArchiveFormatError, IntegrityError, ModuleLoadError, ModuleNotFoundError, StaleBuildError } from './errors'
-export type { Loader, ModuleInfo, RetryPolicy } from './runtime'
+export type { ChunkFacts, Loader, ModuleInfo, RetryPolicy } from './runtime'
 
 const runtime = createRuntime(registry)
 

@@ -93,6 +93,22 @@ export function createRuntime(data: RegistryData) {
     }
   }
   update(data)
+  declareIntegrity()
+
+  /**
+   * Tells the browser every lazy chunk's digest through an import map's `integrity`, which applies to
+   * `import()` too: a tampered chunk then fails to load instead of running. Browsers that do not
+   * support it ignore it; the retry that follows a failure checks the digest itself.
+   */
+  function declareIntegrity() {
+    if (typeof document === 'undefined' || !facts.chunks || !HTMLScriptElement.supports?.('importmap'))
+      return
+    const integrity = Object.fromEntries(Object.entries(facts.chunks).filter(([, chunk]) => !chunk.archive).map(([file, chunk]) => [urlOf(file), chunk.integrity]))
+    const script = document.createElement('script')
+    script.type = 'importmap'
+    script.textContent = JSON.stringify({ integrity })
+    document.head.appendChild(script)
+  }
 
   function lookUp(name: unknown): Entry {
     const entry = typeof name === 'string' ? entries.get(name) : undefined

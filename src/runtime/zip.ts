@@ -56,7 +56,9 @@ export function parseZip(bytes: Uint8Array, archive: string): ZipEntry[] {
   // The end record is 22 bytes plus a comment of up to 65535; take the last one whose comment
   // length reaches exactly the end of the file, so a comment cannot fake a second one.
   let e = len - 22
-  while (e >= 0 && (u32(e) !== 0x06054B50 || e + 22 + u16(e + 20) !== len)) e--
+  while (e >= 0 && (u32(e) !== 0x06054B50 || e + 22 + u16(e + 20) !== len)) {
+    if (--e < len - 65557) e = -1
+  }
   refuse(e < 0, TRUNCATED)
   const count = u16(e + 10)
   const cd = u32(e + 16)
@@ -120,17 +122,14 @@ export const readStoredEntry = (bytes: Uint8Array, entry: ZipEntry, archive: str
   read(bytes, entry, archive, integrity)
 
 async function read(bytes: Uint8Array, entry: ZipEntry, archive: string, integrity?: string, inflater?: typeof inflate): Promise<Uint8Array<ArrayBuffer>> {
-  const { name, dataOffset } = entry
+  const { name, dataOffset, size } = entry
   const bad = (reason: string) => new ArchiveFormatError(archive, name, reason)
   let out = bytes.slice(dataOffset, dataOffset + entry.compressedSize)
   if (entry.method) {
     if (!inflater) throw bad('method 8 is not supported here')
-    try {
-      out = await inflater(out, entry.size)
-    }
-    catch {
-      throw bad('deflate data and declared size differ')
-    }
+    const inflated = new Uint8Array(size)
+    if (await inflater(out, inflated).catch(() => -1) !== size) throw bad('deflate data and declared size differ')
+    out = inflated
   }
   if (crc32(out) !== entry.crc) throw bad('CRC-32 mismatch')
   if (integrity) await verifyIntegrity(out, integrity, archive, name)
@@ -143,19 +142,19 @@ export async function verifyIntegrity(bytes: Uint8Array<ArrayBuffer>, integrity:
   if (actual !== integrity) throw new IntegrityError(source, entry, integrity, actual)
 }
 
-/** Inflates into exactly `size` bytes; rejects on bad data, at the first byte past `size`, or short. */
-async function inflate(data: Uint8Array<ArrayBuffer>, size: number): Promise<Uint8Array<ArrayBuffer>> {
-  const out = new Uint8Array(size)
+/**
+ * Inflates raw deflate data into `out` and resolves to the byte count. Rejects on bad data, and at
+ * the first byte past the end of `out`: `set` throws, which makes the pipe cancel the inflating.
+ */
+async function inflate(data: Uint8Array<ArrayBuffer>, out: Uint8Array): Promise<number> {
   let n = 0
-  // `set` throws past the end, which makes the pipe cancel the inflating.
   await new Blob([data]).stream().pipeThrough(new DecompressionStream('deflate-raw')).pipeTo(new WritableStream({
     write(chunk) {
       out.set(chunk, n)
       n += chunk.length
     },
   }))
-  if (n < size) throw n
-  return out
+  return n
 }
 
 /**

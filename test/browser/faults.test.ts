@@ -1,0 +1,192 @@
+// Fault injection in real Chromium: a server that fails on command, a redeploy under a running page,
+// and tampered files. Every fault must be recovered by a retry or reported as its typed error, and
+// no module may run twice.
+import type { Fault, TestServer } from '../helpers/server'
+import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { closeBrowser, launchBrowser, openPage } from '../helpers/browser'
+import { buildWithVite, fixtures, tempDir } from '../helpers/build'
+import { serve } from '../helpers/server'
+
+declare global {
+  interface Window {
+    app: Record<string, (...args: any[]) => any>
+    __evaluated?: Record<string, any>
+  }
+}
+
+const modules = { 'charts/*': 'src/charts/*.js', 'locales/*': 'src/locales/*.json', 'plugins/*': 'src/plugins/**/*.js' }
+const tally = { injected: 0, recovered: 0, reported: 0 }
+let built: Awaited<ReturnType<typeof buildWithVite>>
+let server: TestServer
+let dir: string
+
+beforeAll(async () => {
+  built = await buildWithVite(join(fixtures, 'app'), { modules, retry: { attempts: 3, delay: 20, maxDelay: 100 } })
+  dir = tempDir('lazy-faults-')
+  cpSync(built.dir, dir, { recursive: true })
+  server = await serve(dir)
+  await launchBrowser()
+})
+afterAll(async () => {
+  await server?.close()
+  await closeBrowser()
+  // The figures the README quotes (npx vitest run test/browser/faults.test.ts).
+  console.log(`fault injection: ${tally.injected} faults injected, ${tally.recovered} recovered, ${tally.reported} reported as typed errors`)
+})
+
+/** Opens the app, applies `faults`, loads `name`, and says what happened, with every request made. */
+async function load(name: string, faults: Record<string, Fault> = {}, before?: string) {
+  const { page, close } = await openPage(server.url('index.html'))
+  await page.waitForFunction(() => !!window.app, undefined, { timeout: 10_000 })
+  if (before)
+    await page.evaluate(before)
+  server.reset()
+  server.faults.clear()
+  for (const [file, fault] of Object.entries(faults))
+    server.faults.set(`/${file}`, fault)
+  const outcome = await page.evaluate(name => window.app.importModule(name).then(
+    module => ({ ok: true as const, kind: module.kind ?? module.name ?? null, evaluated: { ...window.__evaluated } }),
+    (error: any) => ({ ok: false as const, name: error.name, message: error.message, attempts: error.attempts, evaluated: { ...window.__evaluated } }),
+  ), name)
+  await server.idle()
+  const requests = server.requests.map(request => ({ path: request.path, url: request.url, status: request.status }))
+  tally.injected += server.requests.filter(request => request.fault).length
+  server.faults.clear()
+  const events = await page.evaluate(() => (window as any).__staleEvents ?? [])
+  await close()
+  if (outcome.ok && Object.keys(faults).length)
+    tally.recovered++
+  if (!outcome.ok && /Error$/.test(outcome.name))
+    tally.reported++
+  return { outcome, requests, events }
+}
+
+const bar = () => built.manifest.modules['charts/bar']
+
+describe('faults in Chromium, recovered by retries', () => {
+  it.each<[string, Fault]>([
+    ['a 500', { kind: 'status', status: 500, times: 1 }],
+    ['a 503 twice', { kind: 'status', status: 503, times: 2 }],
+    ['a dropped connection', { kind: 'drop', times: 2 }],
+    ['a truncated body', { kind: 'truncate', times: 1 }],
+  ])('the module\'s chunk fails with %s: loaded, and run once', async (_, fault) => {
+    const { outcome, requests } = await load('charts/bar', { [bar().file]: fault })
+    expect(outcome).toMatchObject({ ok: true, kind: 'bar' })
+    expect(outcome.evaluated).toEqual({ 'charts/bar': true, 'shared': 1 })
+    // Failed fetches happened, and one succeeded: by the browser's own import after a failed
+    // preload, or by a retry under a new URL (the browser keeps a failed module fetch for its old one).
+    const fetches = requests.filter(request => request.path === `/${bar().file}`)
+    expect(fetches.length).toBeGreaterThan(1)
+    expect(fetches.at(-1)!.status).toBe(200)
+  })
+
+  it('a chunk the module imports fails: it is fetched anew too, and the shared chunk still runs once', async () => {
+    const shared = bar().imports[0]
+    const { outcome, requests } = await load('charts/bar', { [shared]: { kind: 'status', status: 500, times: 1 } })
+    expect(outcome.ok).toBe(true)
+    expect(outcome.evaluated).toEqual({ 'charts/bar': true, 'shared': 1 })
+    expect(requests.filter(request => request.path === `/${shared}`).map(request => request.status)).toContain(200)
+  })
+
+  it('a slow body only makes the load slow', async () => {
+    const { outcome } = await load('charts/pie', { [built.manifest.modules['charts/pie'].file]: { kind: 'slow', ms: 600, times: 1 } })
+    expect(outcome).toMatchObject({ ok: true })
+  })
+
+  it('1,000 concurrent importModule calls of one name make one fetch', async () => {
+    const { page, close } = await openPage(server.url('index.html'))
+    await page.waitForFunction(() => !!window.app, undefined, { timeout: 10_000 })
+    server.reset()
+    const same = await page.evaluate(async () => {
+      const all = await Promise.all(Array.from({ length: 1000 }, () => window.app.importModule('locales/fr')))
+      return all.every(module => module === all[0])
+    })
+    await server.idle()
+    await close()
+    expect(same).toBe(true)
+    expect(server.requests.map(request => request.path)).toEqual([`/${built.manifest.modules['locales/fr'].file}`])
+  })
+})
+
+describe('faults in Chromium, reported as typed errors', () => {
+  it('a chunk that keeps failing: ModuleLoadError after the configured attempts, nothing run', async () => {
+    const { outcome } = await load('charts/bar', { [bar().file]: { kind: 'status', status: 500, times: 100 } })
+    expect(outcome).toMatchObject({ ok: false, name: 'ModuleLoadError', attempts: 3, evaluated: {} })
+  })
+
+  it('a tampered chunk: IntegrityError, and it never runs', async () => {
+    const file = join(dir, bar().file)
+    const original = readFileSync(file, 'utf8')
+    writeFileSync(file, original.replace('bar:', 'BAD:'))
+    try {
+      const { outcome } = await load('charts/bar')
+      expect(outcome).toMatchObject({ ok: false, name: 'IntegrityError', evaluated: {} })
+      tally.injected++
+    }
+    finally {
+      writeFileSync(file, original)
+    }
+  })
+
+  it('a redeploy under a running page: StaleBuildError and a cancelable lazy-modules:stale event on window', async () => {
+    const manifestFile = join(dir, 'lazy-manifest.json')
+    const manifest = readFileSync(manifestFile, 'utf8')
+    const chunk = readFileSync(join(dir, bar().file))
+    const listen = `window.__staleEvents = []; window.addEventListener('lazy-modules:stale', e => window.__staleEvents.push({ cancelable: e.cancelable, name: e.detail.name, currentBuildId: e.detail.currentBuildId }))`
+    const { page, close } = await openPage(server.url('index.html'))
+    await page.waitForFunction(() => !!window.app, undefined, { timeout: 10_000 })
+    await page.evaluate(listen)
+    // The new build lands while the page runs: old chunks are gone, the manifest has a new id.
+    rmSync(join(dir, bar().file))
+    writeFileSync(manifestFile, manifest.replace(built.manifest.buildId, 'feedfacecafebeef'))
+    tally.injected++
+    try {
+      const outcome = await page.evaluate(() => window.app.importModule('charts/bar').then(() => ({ name: 'loaded' }), (error: any) => ({ name: error.name, buildId: error.buildId, currentBuildId: error.currentBuildId })))
+      const events = await page.evaluate(() => (window as any).__staleEvents)
+      expect(outcome).toEqual({ name: 'StaleBuildError', buildId: built.manifest.buildId, currentBuildId: 'feedfacecafebeef' })
+      expect(events).toEqual([{ cancelable: true, name: 'StaleBuildError', currentBuildId: 'feedfacecafebeef' }])
+      tally.reported++
+    }
+    finally {
+      await close()
+      writeFileSync(join(dir, bar().file), chunk)
+      writeFileSync(manifestFile, manifest)
+    }
+  })
+})
+
+describe('faults on an archive in Chromium', () => {
+  let archiveServer: TestServer
+  let manifest: any
+  beforeAll(async () => {
+    const archived = await buildWithVite(join(fixtures, 'archive'), { modules: { 'charts/*': 'src/charts/*.js' }, archives: { charts: ['charts/*'] }, retry: { attempts: 3, delay: 20, maxDelay: 100 } })
+    manifest = archived.manifest
+    archiveServer = await serve(archived.dir)
+  })
+  afterAll(() => archiveServer?.close())
+
+  it.each<[string, Fault]>([
+    ['a 500', { kind: 'status', status: 500, times: 1 }],
+    ['a truncated body', { kind: 'truncate', times: 1 }],
+    ['a dropped connection', { kind: 'drop', times: 2 }],
+  ])('the archive fails with %s: fetched again, and its modules run once', async (_, fault) => {
+    const { page, close } = await openPage(archiveServer.url('index.html'))
+    await page.waitForFunction(() => !!window.app, undefined, { timeout: 10_000 })
+    archiveServer.reset()
+    archiveServer.faults.set(`/${manifest.archives.charts.file}`, fault)
+    const result = await page.evaluate(async () => {
+      const [bar, pie] = await Promise.all([window.app.importModule('charts/bar'), window.app.importModule('charts/pie')])
+      return { drawn: bar.draw([1]) + pie.draw([1]), kits: (globalThis as any).__chartKit }
+    })
+    await archiveServer.idle()
+    tally.injected += archiveServer.requests.filter(request => request.fault).length
+    tally.recovered++
+    await close()
+    expect(result).toEqual({ drawn: '[bar:#][pie:#]', kits: 1 })
+    const fetches = archiveServer.requests.filter(request => request.path === `/${manifest.archives.charts.file}`)
+    expect(fetches.filter(request => request.fault).length).toBeGreaterThan(0)
+    expect(fetches.at(-1)!.status).toBe(200)
+  })
+})
