@@ -149,6 +149,26 @@ describe('build errors name the line, the column and the fix', () => {
     expect(error).toMatchObject({ line: 1, column: code.indexOf('lazy'), message: `The \`lazy\` import attribute must be 'true' or 'false', got "yes".` })
   })
 
+  it('refuses direct eval, which could reach a lazy binding by name, and allows indirect eval', async () => {
+    const error = await errorOf(`import { a } from './x' with { lazy: 'true' }\nexport const f = async () => eval('a')\n`)
+    expect(error).toMatchObject({ line: 2, column: 29 })
+    expect(error.message).toMatch(/^Direct `eval` in a file with lazy imports could reach a lazy binding/)
+    expect(await transform(`import * as ns from './x' with { lazy: 'true' }\nexport const f = () => (0, eval)('1')\n`)).toBeDefined()
+  })
+
+  it('reports a `with` statement as the syntax error it is in a module', async () => {
+    const error = await errorOf(`import * as ns from './x' with { lazy: 'true' }\nwith (ns) { y }\n`)
+    expect(error).toMatchObject({ line: 2, column: 0 })
+    expect(error.message).toMatch(/^Could not parse: /)
+  })
+
+  it('leaves re-exports of other modules and names that merely look alike alone', async () => {
+    const code = `import * as ns from './x' with { lazy: 'true' }\nexport * from './other'\nexport { ns as nsName } from './elsewhere'\nconst o = { ns }\n`
+    // `{ ns }` passes the handle as a value, which is allowed; the re-exports name other modules.
+    const result = await transform(code)
+    expect(result!.code.split('\n').slice(1)).toEqual(code.split('\n').slice(1))
+  })
+
   it('reports a syntax error in a marked file with its position', async () => {
     const error = await errorOf(`import * as x from './x' with { lazy: 'true' }\nconst = 1`)
     expect(error).toMatchObject({ line: 2, column: 6 })
