@@ -165,8 +165,8 @@ exportButton.addEventListener('click', async () => {
   const link = h('a', { href: URL.createObjectURL(pdf), download: 'dashboard.pdf' }, `dashboard.pdf (${bytes(pdf.size)})`)
   exportOutput.replaceChildren(link)
 })
-// A marked import is registered under its path from the root, without the extension.
-const exporterInfo = getLoader('src/export/pdf')?.info
+// A marked import is registered under its path from the root, without the extension; its handle finds it.
+const exporterInfo = getLoader(exporter)?.info
 
 const englishButton = h('button', { type: 'button' }, text('builtIn'))
 englishButton.addEventListener('click', () => changeLocale(undefined))
