@@ -166,8 +166,10 @@ function rewriteUses(ast: Program, s: MagicString, bindings: Map<string, Binding
   const globalScope = analyze(ast, { ecmaVersion: 2022, sourceType: 'module' }).globalScope!
   const moduleScope = globalScope.childScopes[0]
   // Direct eval sees the module's bindings by name, and the rewrite replaces lazy ones.
-  const directEval = globalScope.through.find(reference => reference.identifier.name === 'eval'
-    && (parents.get(reference.identifier) as any)?.type === 'CallExpression' && (parents.get(reference.identifier) as any).callee === reference.identifier)
+  const directEval = globalScope.through.find(({ identifier }) => {
+    const parent = parents.get(identifier as Node)
+    return identifier.name === 'eval' && parent?.type === 'CallExpression' && parent.callee === identifier
+  })
   if (directEval)
     throw new LazyTransformError(`Direct \`eval\` in a file with lazy imports could reach a lazy binding by name, which the rewrite replaces. Move the eval to a file without lazy imports, or use indirect eval: \`(0, eval)(code)\`.`, (directEval.identifier as At<Identifier>).start)
   const uses = moduleScope.variables

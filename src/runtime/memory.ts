@@ -2,11 +2,11 @@
 // failed fetch that the browser keeps for its URL. The runtime imports this file only when first
 // needed, so apps that never use it never download it.
 import type { ChunkFacts } from './runtime'
-import { ArchiveFormatError, IntegrityError } from './errors'
-import { parseZip, readEntry } from './zip'
+import { ArchiveFormatError } from './errors'
+import { parseZip, readEntry, verifyIntegrity } from './zip'
 import type { ZipEntry } from './zip'
 
-type Opened = [bytes: Uint8Array, entries: Map<string, ZipEntry>]
+type Opened = [bytes: Uint8Array, entries: Map<string, ZipEntry>, url: string]
 
 export interface MemorySource {
   /** Every chunk that can run from memory, by file (relative to the output folder). */
@@ -34,24 +34,24 @@ export function createMemoryLoader({ chunks, archives, urlOf, fetchBytes, ran }:
       const url = urlOf(archives[name])
       const bytes = new Uint8Array(await fetchBytes(url))
       // The whole structure is checked before anything from it runs.
-      return [bytes, new Map(parseZip(bytes, url).map(entry => [entry.name, entry]))]
+      return [bytes, new Map(parseZip(bytes, url).map(entry => [entry.name, entry])), url]
     })
   }
 
   async function bytesOf(file: string, attempt: number): Promise<Uint8Array> {
     const { archive, integrity } = chunks[file]
     if (archive) {
-      const [bytes, entries] = await open(archive)
+      const [bytes, entries, url] = await open(archive)
       const entry = entries.get(file)
       if (!entry)
-        throw new ArchiveFormatError(urlOf(archives[archive]), file, 'no such entry')
+        throw new ArchiveFormatError(url, file, 'no such entry')
       // The build's sha-384 decides: an archive rewritten to be self-consistent still fails it.
-      return readEntry(bytes, entry, urlOf(archives[archive]), integrity)
+      return readEntry(bytes, entry, url, integrity)
     }
     // A new query string gets past both the HTTP cache and the failure kept for the old URL.
     const url = urlOf(file)
     const bytes = new Uint8Array(await fetchBytes(`${url}?retry=${attempt}`))
-    await verify(bytes, integrity, url)
+    await verifyIntegrity(bytes, integrity, url)
     return bytes
   }
 
@@ -82,11 +82,9 @@ export function createMemoryLoader({ chunks, archives, urlOf, fetchBytes, ran }:
     prefetch: (archive: string) => open(archive).then(() => {}),
     /** Imports a chunk; `attempt` > 1 means earlier attempts failed, so fetch what never ran anew. */
     async importFile(file: string, attempt: number): Promise<unknown> {
-      if (attempt > 1 && !fromMemory(file, true)) {
-        // Links unknown (the build could not find them all): at least the chunk itself is fetched anew.
-        return import(/* @vite-ignore */ `${urlOf(file)}?retry=${attempt}`)
-      }
-      return import(/* @vite-ignore */ await urlFor(file, attempt))
+      // Links unknown (the build could not find them all): at least the chunk itself is fetched anew.
+      const url = attempt > 1 && !fromMemory(file, true) ? `${urlOf(file)}?retry=${attempt}` : await urlFor(file, attempt)
+      return import(/* @vite-ignore */ url)
     },
     /** After a failed import: chunks of its graph that never ran get new URLs next time. */
     forget(files: Iterable<string>) {
@@ -106,13 +104,6 @@ function remember<T>(cache: Map<string, Promise<T>>, key: string, make: () => Pr
     promise.catch(() => cache.delete(key))
   }
   return promise
-}
-
-async function verify(bytes: Uint8Array, integrity: string, url: string) {
-  const digest = new Uint8Array(await crypto.subtle.digest('SHA-384', bytes as Uint8Array<ArrayBuffer>))
-  const actual = `sha384-${btoa(String.fromCharCode(...digest))}`
-  if (actual !== integrity)
-    throw new IntegrityError(url, undefined, integrity, actual)
 }
 
 function moduleUrl(code: string): string {

@@ -47,7 +47,7 @@ async function load(name: string, faults: Record<string, Fault> = {}, before?: s
   for (const [file, fault] of Object.entries(faults))
     server.faults.set(`/${file}`, fault)
   const outcome = await page.evaluate(name => window.app.importModule(name).then(
-    module => ({ ok: true as const, kind: module.kind ?? module.name ?? null, evaluated: { ...window.__evaluated } }),
+    (module: any) => ({ ok: true as const, kind: module.kind ?? module.name ?? null, evaluated: { ...window.__evaluated } }),
     (error: any) => ({ ok: false as const, name: error.name, message: error.message, attempts: error.attempts, evaluated: { ...window.__evaluated } }),
   ), name)
   await server.idle()
