@@ -12,7 +12,7 @@ import { serve } from '../helpers/server'
 declare global {
   interface Window {
     app: Record<string, (...args: any[]) => any>
-    __evaluated?: Record<string, any>
+    __evaluated?: Record<string, unknown>
   }
 }
 

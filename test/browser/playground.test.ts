@@ -97,7 +97,7 @@ describe('the built playground in Chromium', () => {
 describe('the playground in Vite\'s dev server, in Chromium', () => {
   let server: ViteDevServer
   beforeAll(async () => {
-    server = await createServer({ configFile, logLevel: 'silent', server: { port: 0, host: '127.0.0.1', ws: true } })
+    server = await createServer({ configFile, logLevel: 'silent', server: { port: 0, host: '127.0.0.1' } })
     await server.listen()
     await launchBrowser()
   })
