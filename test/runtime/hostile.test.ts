@@ -41,7 +41,7 @@ function hostileNames(count: number, next = random(20261125)): string[] {
 
 describe('hostile names', () => {
   const names = hostileNames(10_100).filter(name => !known.includes(name)).slice(0, 10_000)
-  const loaders = known.map(name => [name, vi.fn(async () => ({ name }))] as [string, ReturnType<typeof vi.fn>])
+  const loaders = known.map(name => [name, vi.fn(async () => ({ name }))] as [string, () => Promise<unknown>])
   const runtime = createRuntime({ loaders, facts: { buildId: 'b', root: '', modules: known.map(name => ({ name, isPackage: false, kind: 'registered' as const, source: name, file: `${name}.js`, imports: [], css: [], size: null, integrity: null, archive: null })) }, base: 'https://app.test/index.js' })
   const fetch = vi.fn()
   beforeAll(() => {
