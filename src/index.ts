@@ -11,16 +11,20 @@ import { createUnplugin } from 'unplugin'
 import { chunkFacts, linksReady, packArchives } from './core/archive'
 import { collectFacts, createManifest, fillRegistry, withArchives } from './core/manifest'
 import { resolveOptions } from './core/options'
+import { bundleInput, emitReport, SizeCache } from './core/report'
 import { MEMORY_RUNTIME_ID, assertUniqueNames, markedModuleName, registryCode, REGISTRY_ID, RESOLVED_REGISTRY_ID, scanModules } from './core/registry'
 import { LazyTransformError, markerPattern, RUNTIME_ID, transformLazyImports } from './core/transform'
 
+export type { Report } from './core/report'
 export type { Manifest, ModuleInfo, Options, Size } from './types'
 
 const PLUGIN_NAME = 'unplugin-lazy-modules'
 
 interface OutputContext {
+  info?: (message: string) => void
   warn: (message: string) => void
-  getModuleInfo: (id: string) => unknown
+  error: (message: string) => never
+  getModuleInfo: (id: string) => { importers: readonly string[], dynamicImporters: readonly string[], isEntry: boolean } | null
   emitFile: (file: { type: 'asset', fileName: string, source: string | Uint8Array }) => string
 }
 
@@ -46,6 +50,7 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
   const markedBy = new Map<string, LazyModule[]>()
   const runtime = runtimeFile('index')
   const memoryRuntime = runtimeFile('memory')
+  const sizes = new SizeCache()
 
   const registeredNameOf = (id: string) => registered.find(module => module.id === id)?.name
 
@@ -70,7 +75,9 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
       const { modules: loose, eager } = collectFacts(modules, bundle as OutputBundleLike)
       const packed = packArchives(loose, bundle as OutputBundleLike, { groups: options.archives, compression: options.compression })
       const manifest = createManifest(withArchives(loose, packed.archives), packed.archives)
-      const runtimeFacts = { chunks: chunkFacts(bundle as OutputBundleLike, packed), fallback: options.keepLooseChunks, manifest: options.manifest || null, retry: options.retry }
+      const moduleFiles = new Set(loose.map(module => module.file).filter((file): file is string => !!file))
+      const runtimeFacts = { chunks: chunkFacts(bundle as OutputBundleLike, packed, moduleFiles), fallback: options.keepLooseChunks, manifest: options.manifest || null, retry: options.retry }
+      const outputFiles = Object.values(bundle) // archived chunks included, for the report
       for (const file of packed.archived) {
         if (!options.keepLooseChunks)
           delete bundle[file]
@@ -87,6 +94,9 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
         this.warn(`lazy module ${JSON.stringify(name)} is in ${file}, which loads at start-up, because code that loads at start-up imports it eagerly too. Marking it lazy saves nothing until that eager import goes.`)
       if (options.manifest)
         this.emitFile({ type: 'asset', fileName: options.manifest, source: `${JSON.stringify(manifest, null, 2)}\n` })
+      // Last, so that sizes are of the chunks as written (the registry's facts included).
+      const reportInput = bundleInput(outputFiles, manifest, packed.files, { moduleInfo: id => this.getModuleInfo(id), root: options.root })
+      await emitReport(this, reportInput, options, sizes)
     },
   }
 

@@ -227,7 +227,7 @@ export function findLinks(code: string, file: string): Links {
  * What the runtime needs to fetch a lazy chunk again, or run it from memory: its digest, the lazy
  * chunks it imports, its links, and its archive. Chunks that load at start-up are left out.
  */
-export function chunkFacts(bundle: OutputBundleLike, packed: PackedArchives): Record<string, ChunkFacts> {
+export function chunkFacts(bundle: OutputBundleLike, packed: PackedArchives, moduleFiles: Set<string>): Record<string, ChunkFacts> {
   const chunks = Object.values(bundle).filter((file): file is OutputChunkLike => file.type === 'chunk')
   const byFile = new Map(chunks.map(chunk => [chunk.fileName, chunk]))
   const initial = new Set(chunks.filter(chunk => chunk.isEntry).map(chunk => chunk.fileName))
@@ -241,7 +241,8 @@ export function chunkFacts(bundle: OutputBundleLike, packed: PackedArchives): Re
       continue
     const links = findLinks(chunk.code, chunk.fileName)
     facts[chunk.fileName] = {
-      integrity: integrityOf(chunk.code),
+      // A module's chunk has its digest on the module already; each one repeated costs every visitor.
+      ...(moduleFiles.has(chunk.fileName) ? {} : { integrity: integrityOf(chunk.code) }),
       imports: chunk.imports.filter(file => !initial.has(file)),
       ...(typeof links === 'string' ? {} : { links: links.all }),
       ...(archiveOf.has(chunk.fileName) ? { archive: archiveOf.get(chunk.fileName) } : {}),

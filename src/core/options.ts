@@ -33,6 +33,7 @@ export function resolveOptions(options: Options = {}, fallbackRoot = process.cwd
   }
   if (options.compression && options.compression !== 'store' && options.compression !== 'deflate')
     throw new Error(`[lazy-modules] option \`compression\` must be 'store' or 'deflate', got ${JSON.stringify(options.compression)}.`)
+  const view = typeof options.report === 'object' ? options.report : {}
   return {
     modules: { ...options.modules },
     attribute,
@@ -43,8 +44,8 @@ export function resolveOptions(options: Options = {}, fallbackRoot = process.cwd
     retry: { attempts: 3, delay: 250, maxDelay: 4000, ...options.retry },
     // `report: true` and no `report` are the defaults; `false` turns every view off.
     report: options.report === false
-      ? { console: false, json: false, html: false }
-      : { console: true, json: 'lazy-report.json', html: 'lazy-report.html', ...(options.report === true ? {} : options.report) },
+      ? { console: false, json: false, html: false, brotli: false }
+      : { console: view.console ?? true, json: view.json ?? 'lazy-report.json', html: view.html ?? 'lazy-report.html', brotli: view.brotli ?? true },
     budgets: resolveBudgets(options.budgets),
     root: resolve(options.root ?? fallbackRoot),
   }

@@ -4,8 +4,19 @@ import type { Budgets, SizeLimit } from '../types'
 import type { BudgetResult, Report, SizeKind, Sizes } from './report'
 
 /** As Vite prints sizes: bytes below 1 kB, then kB and MB of 1000. */
-export function formatSize(bytes: number): string {
-  return bytes < 1000 ? `${bytes} B` : bytes < 1e6 ? `${(bytes / 1e3).toFixed(2)} kB` : `${(bytes / 1e6).toFixed(2)} MB`
+export function formatSize(bytes: number | null): string {
+  return bytes === null ? '–' : bytes < 1000 ? `${bytes} B` : bytes < 1e6 ? `${(bytes / 1e3).toFixed(2)} kB` : `${(bytes / 1e6).toFixed(2)} MB`
+}
+
+/** Brotli is `null` when it was not measured, and so is any sum that includes it. */
+export function sumOf(sizes: Sizes[]): Sizes {
+  const total: Sizes = { raw: 0, gzip: 0, brotli: 0 }
+  for (const size of sizes) {
+    total.raw += size.raw
+    total.gzip += size.gzip
+    total.brotli = total.brotli === null || size.brotli === null ? null : total.brotli + size.brotli
+  }
+  return total
 }
 
 export interface ResolvedBudget {
@@ -54,7 +65,8 @@ export function checkBudgets(report: Report, budgets: ResolvedBudget[]): BudgetR
     const subjects: [string, Sizes][] = pattern
       ? Object.values(report.modules).filter(module => pattern.test(module.name)).map(module => [module.name, module.load])
       : [['initial', report.initial.total]]
-    return subjects.flatMap(([subject, size]) => limits.map(({ kind, bytes }) => ({ budget, subject, kind, limit: bytes, actual: size[kind], ok: size[kind] <= bytes })))
+    // Brotli is measured whenever a budget asks for it, so `!` holds.
+    return subjects.flatMap(([subject, size]) => limits.map(({ kind, bytes }) => ({ budget, subject, kind, limit: bytes, actual: size[kind]!, ok: size[kind]! <= bytes })))
   })
 }
 
@@ -66,7 +78,7 @@ export function budgetFailure(report: Report): string | undefined {
   const lines = over.map(({ budget, subject, kind, limit, actual }) => {
     const what = subject === 'initial' ? 'the first load is' : `lazy module "${subject}"${budget === subject ? '' : ` (budget "${budget}")`} loads`
     const files = subject === 'initial' ? report.initial.files : report.modules[subject].loads
-    const largest = [...files].sort((a, b) => report.files[b].size[kind] - report.files[a].size[kind]).slice(0, 3)
+    const largest = [...files].sort((a, b) => report.files[b].size[kind]! - report.files[a].size[kind]!).slice(0, 3)
     const percent = limit ? ` (+${((actual - limit) / limit * 100).toFixed(1)}%)` : ''
     return `  - ${what} ${formatSize(actual)} ${kind}, ${formatSize(actual - limit)}${percent} over its budget of ${formatSize(limit)}; largest: ${largest.map(file => `${file} ${formatSize(report.files[file].size[kind])}`).join(', ')}`
   })

@@ -1,39 +1,43 @@
 // How a report is shown: a compact table for the build log, and a self-contained HTML page (inline
 // CSS and JS, no request of any kind) with a picture of the bundle and sortable tables.
 import type { Report, ReportFile, Sizes } from './report'
-import { formatSize } from './report-budgets'
+import { BROTLI_QUALITY } from './report'
+import { formatSize, sumOf } from './report-budgets'
 
-const sumOf = (sizes: Sizes[]): Sizes => sizes.reduce((total, size) => ({ raw: total.raw + size.raw, gzip: total.gzip + size.gzip, brotli: total.brotli + size.brotli }), { raw: 0, gzip: 0, brotli: 0 })
+const plural = (count: number, noun: string) => `${count} ${noun}${count === 1 ? '' : 's'}`
 
 /** Compact enough for a build log: the largest `maxRows` modules, the rest counted. */
 export function formatTable(report: Report, { maxRows = 15, html = false as string | false } = {}): string {
-  const sizes = (size: Sizes | null) => size ? [formatSize(size.raw), formatSize(size.gzip), formatSize(size.brotli)] : ['-', '-', '-']
-  const count = (files: string[]) => files.length === 1 ? files[0] : `${files.length} files`
+  const sizes = (size: Sizes | null) => size ? [formatSize(size.raw), formatSize(size.gzip), formatSize(size.brotli)] : ['–', '–', '–']
+  const count = (files: string[]) => files.length === 1 ? files[0] : plural(files.length, 'file')
   const initial = report.initial
   const rows: string[][] = [
-    ['', 'file', 'raw', 'gzip', 'brotli', 'saved'],
-    ['first load JS', count(initial.files.filter(file => !file.endsWith('.css'))), ...sizes(initial.js), ''],
-    ['first load CSS', count(initial.files.filter(file => file.endsWith('.css'))), ...sizes(initial.css), ''],
-    ['first load', `${initial.files.length} files`, ...sizes(initial.total), ''],
-  ]
+    ['', 'file', 'raw', 'gzip', 'brotli', 'loads', 'saved'],
+    ['first load JS', count(initial.files.filter(file => !file.endsWith('.css'))), ...sizes(initial.js), '', ''],
+    ['first load CSS', count(initial.files.filter(file => file.endsWith('.css'))), ...sizes(initial.css), '', ''],
+    ['first load', plural(initial.files.length, 'file'), ...sizes(initial.total), '', ''],
+  ].filter(row => !row[0].startsWith('first load ') || (initial.css.raw && initial.js.raw))
   const modules = Object.values(report.modules).sort((a, b) => b.load.gzip - a.load.gzip || (a.name < b.name ? -1 : 1))
   for (const module of modules.slice(0, maxRows)) {
     const file = module.archive ? `${module.file} in ${report.archives[module.archive].file}` : module.eager ? `${module.file} (first load)` : module.file ?? 'external'
-    rows.push([module.name, file, ...sizes(module.size), formatSize(module.saved.gzip)])
+    rows.push([module.name, file, ...sizes(module.size), formatSize(module.load.gzip), formatSize(module.saved.gzip)])
   }
   if (modules.length > maxRows) {
     const rest = modules.slice(maxRows)
-    rows.push([`${rest.length} more`, '', '', '', '', formatSize(rest.reduce((total, module) => total + module.saved.gzip, 0))])
+    rows.push([`${plural(rest.length, 'more module')}`, '', '', '', '', '', formatSize(rest.reduce((total, module) => total + module.saved.gzip, 0))])
   }
   for (const [name, archive] of Object.entries(report.archives))
-    rows.push([`archive ${name}`, `${archive.file} (${archive.modules.length} modules)`, ...sizes(archive.size), ''])
-  const loose = report.lazy.files.filter(file => !report.files[file].neededBy.length)
-  if (loose.length)
-    rows.push(['other lazy', `${loose.length} files no module needs`, ...sizes(sumOf(loose.map(file => report.files[file].size))), ''])
-  rows.push(['all lazy', `${report.lazy.files.length} files`, ...sizes(report.lazy.total), ''])
+    rows.push([`archive ${name}`, `${archive.file} (${plural(archive.modules.length, 'module')})`, ...sizes(archive.size), '', ''])
+  const lazyRow = (label: string, what: string, files: string[]) => {
+    if (files.length)
+      rows.push([label, `${plural(files.length, 'file')}${what}`, ...sizes(sumOf(files.map(file => report.files[file].size))), '', ''])
+  }
+  lazyRow('shared lazy', ' several modules need', report.lazy.files.filter(file => report.files[file].neededBy.length > 1))
+  lazyRow('other lazy', ' no module needs', report.lazy.files.filter(file => !report.files[file].neededBy.length))
+  lazyRow('all lazy', '', report.lazy.files)
   const widths = rows[0].map((_, column) => Math.max(...rows.map(row => row[column].length)))
   const lines = rows.map(row => row.map((cell, column) => column < 2 ? cell.padEnd(widths[column]) : cell.padStart(widths[column])).join('  ').trimEnd())
-  const notes = [`saved: gzip bytes only that module needs, kept out of the first load; gzip -9, brotli -q 11`]
+  const notes = [`loads: gzip of all a module fetches beyond the first load; saved: the part only it needs. gzip -9, ${initial.total.brotli === null ? 'brotli not measured' : `brotli -q ${BROTLI_QUALITY}`}`]
   for (const suggestion of report.suggestions.slice(0, 5))
     notes.push(`hint: ${suggestion.message}`)
   if (report.suggestions.length > 5)
@@ -43,12 +47,11 @@ export function formatTable(report: Report, { maxRows = 15, html = false as stri
   return `size report\n${lines.map(line => `  ${line}`).join('\n')}\n${notes.join('\n')}`
 }
 
-
 const escape = (text: string) => text.replace(/[&<>"']/g, char => `&#${char.charCodeAt(0)};`)
 const KINDS = ['raw', 'gzip', 'brotli'] as const
 
 /** A number cell: sorts by `data-v`, shows the size. */
-const size = (bytes: number) => `<td class="n" data-v="${bytes}">${formatSize(bytes)}</td>`
+const size = (bytes: number | null) => `<td class="n" data-v="${bytes ?? -1}">${formatSize(bytes)}</td>`
 const sizes = (value: Sizes | null) => value ? KINDS.map(kind => size(value[kind])).join('') : '<td class="n" data-v="-1">–</td>'.repeat(3)
 const text = (value: string) => `<td>${escape(value)}</td>`
 
@@ -57,10 +60,16 @@ function table(id: string, headers: [string, 'n' | 't'][], rows: string[]): stri
   return `<table id="${id}"><thead><tr>${head}</tr></thead><tbody>${rows.map(row => `<tr>${row}</tr>`).join('\n')}</tbody></table>`
 }
 
-/** One stacked bar: a segment per file, widths set for gzip here and redrawn by the page for another size. */
-function bar(label: string, segments: { name: string, size: Sizes, kind: string, title: string }[]): string {
-  const cells = segments.map(segment => `<div class="seg ${segment.kind}" data-raw="${segment.size.raw}" data-gzip="${segment.size.gzip}" data-brotli="${segment.size.brotli}" title="${escape(segment.title)}"><span>${escape(segment.name)}</span></div>`)
-  return `<div class="row"><div class="label">${escape(label)}</div><div class="bar">${cells.join('')}</div><div class="total"></div></div>`
+interface Segment { name: string, size: Sizes, kind: string, title: string }
+
+/** Stacked bars on one scale: a segment per file, drawn for gzip here and redrawn by the page for another size. */
+function bars(rows: [label: string, segments: Segment[]][]): string {
+  const max = Math.max(1, ...rows.map(([, segments]) => segments.reduce((total, segment) => total + segment.size.gzip, 0)))
+  return rows.map(([label, segments]) => {
+    const cells = segments.map(({ name, size, kind, title }) => `<div class="seg ${kind}" style="width:${(100 * size.gzip / max).toFixed(3)}%" data-raw="${size.raw}" data-gzip="${size.gzip}" data-brotli="${size.brotli}" title="${escape(title)}"><span>${escape(name)}</span></div>`)
+    const total = formatSize(segments.reduce((sum, segment) => sum + segment.size.gzip, 0))
+    return `<div class="row"><div class="label">${escape(label)}</div><div class="bar">${cells.join('')}</div><div class="total">${total}</div></div>`
+  }).join('\n')
 }
 
 function where(info: ReportFile): string {
@@ -70,15 +79,15 @@ function where(info: ReportFile): string {
 export function renderHtml(report: Report): string {
   const files = Object.entries(report.files)
   const describe = (file: string, info: ReportFile) => `${file}\n${where(info)}: ${KINDS.map(kind => `${formatSize(info.size[kind])} ${kind}`).join(', ')}${info.neededBy.length ? `\nneeded by ${info.neededBy.join(', ')}` : ''}`
-  const segment = (file: string, info: ReportFile, kind: string) => ({ name: file.split('/').pop()!, size: info.size, kind: `${kind}${info.kind === 'css' ? ' css' : ''}`, title: describe(file, info) })
-  const bars = [
-    bar('first load', report.initial.files.map(file => segment(file, report.files[file], 'initial'))),
-    bar('lazy, loose', files.filter(([, info]) => info.kind !== 'archive' && !info.initial && !info.archive).map(([file, info]) => segment(file, info, info.neededBy.length ? 'lazy' : 'other'))),
-    ...Object.entries(report.archives).flatMap(([name, archive]) => [
-      bar(`archive ${name}`, [segment(archive.file, report.files[archive.file], 'archived')]),
-      bar(`  its entries, loose`, archive.entries.map(entry => segment(entry, report.files[entry], 'entry'))),
+  const segment = (file: string, info: ReportFile, kind: string): Segment => ({ name: file.split('/').pop()!, size: info.size, kind: `${kind}${info.kind === 'css' ? ' css' : ''}`, title: describe(file, info) })
+  const picture = bars([
+    ['first load', report.initial.files.map(file => segment(file, report.files[file], 'initial'))],
+    ['lazy, loose', files.filter(([, info]) => info.kind !== 'archive' && !info.initial && !info.archive).map(([file, info]) => segment(file, info, info.neededBy.length ? 'lazy' : 'other'))],
+    ...Object.entries(report.archives).flatMap(([name, archive]): [string, Segment[]][] => [
+      [`archive ${name}`, [segment(archive.file, report.files[archive.file], 'archived')]],
+      [`  its entries, loose`, archive.entries.map(entry => segment(entry, report.files[entry], 'entry'))],
     ]),
-  ]
+  ])
   const modules = Object.values(report.modules).map(module => [
     text(module.name),
     text(module.eager ? 'first load' : module.archive ? `archive ${module.archive}` : module.file ? 'lazy' : 'external'),
@@ -137,7 +146,7 @@ td.over { color: #b3261e; font-weight: 600 } td.ok { color: #3f9b5a }
 </head>
 <body>
 <h1>Size report</h1>
-<p class="meta">build <code>${escape(report.buildId)}</code> · gzip level 9, brotli quality 11 · hints assume ~${report.requestOverhead} B per request</p>
+<p class="meta">build <code>${escape(report.buildId)}</code> · gzip level 9, ${report.initial.total.brotli === null ? 'brotli not measured' : `brotli quality ${BROTLI_QUALITY}`} · hints assume ~${report.requestOverhead} B per request</p>
 <div class="cards">
 ${card('first load', report.initial.total, `${report.initial.files.length} files: JS ${formatSize(report.initial.js.gzip)}, CSS ${formatSize(report.initial.css.gzip)}`)}
 ${card('lazy', report.lazy.total, `${report.lazy.files.length} files, ${moduleCount} modules`)}
@@ -145,9 +154,9 @@ ${Object.entries(report.archives).map(([name, archive]) => card(`archive ${name}
 </div>
 <h2>The bundle</h2>
 <p class="legend"><span><i class="initial"></i>first load</span><span><i class="lazy"></i>lazy</span><span><i class="other"></i>lazy, no module needs it</span><span><i class="archived"></i>archive</span><span><i class="entry"></i>archive entry, as a loose file</span><span><i class="lazy css"></i>CSS (striped)</span>
-<label>size <select id="metric"><option value="raw">raw</option><option value="gzip" selected>gzip</option><option value="brotli">brotli</option></select></label></p>
+<label>size <select id="metric"><option value="raw">raw</option><option value="gzip" selected>gzip</option><option value="brotli"${report.initial.total.brotli === null ? ' disabled' : ''}>brotli</option></select></label></p>
 <div id="bars">
-${bars.join('\n')}
+${picture}
 </div>
 <h2>Lazy modules</h2>
 <p class="meta">Sizes of the module's own chunk; <b>loads</b>: everything opening it fetches beyond the first load; <b>saved</b>: the part no other lazy module needs.</p>

@@ -11,11 +11,11 @@ type Opened = [bytes: Uint8Array, entries: Map<string, ZipEntry>, url: string]
 export interface MemorySource {
   /** Every chunk that can run from memory, by file (relative to the output folder). */
   chunks: Record<string, ChunkFacts>
-  /** Archive name → zip file. */
-  archives: Record<string, string>
   /** The URL a file of the output folder has, or would have loose. */
   urlOf: (file: string) => string
   fetchBytes: (url: string) => Promise<ArrayBuffer>
+  /** An archive's URL and bytes. The runtime starts this fetch before this file has even loaded. */
+  archiveBytes: (name: string) => [url: string, bytes: Promise<ArrayBuffer>]
   /** Chunks known to have run from the URL they have now: their instance is the one to share. */
   ran: Set<string>
 }
@@ -25,21 +25,22 @@ export interface MemorySource {
  * its real URL while nothing is wrong with it, else an in-memory one. Only chunks that never ran get
  * an in-memory URL (a failed import runs nothing of its graph), so no module runs twice.
  */
-export function createMemoryLoader({ chunks, archives, urlOf, fetchBytes, ran }: MemorySource) {
+export function createMemoryLoader({ chunks, urlOf, fetchBytes, archiveBytes, ran }: MemorySource) {
   const opened = new Map<string, Promise<Opened>>()
   const urls = new Map<string, Promise<string>>()
 
   function open(name: string): Promise<Opened> {
     return remember(opened, name, async () => {
-      const url = urlOf(archives[name])
-      const bytes = new Uint8Array(await fetchBytes(url))
+      const [url, fetched] = archiveBytes(name)
+      const bytes = new Uint8Array(await fetched)
       // The whole structure is checked before anything from it runs.
       return [bytes, new Map(parseZip(bytes, url).map(entry => [entry.name, entry])), url]
     })
   }
 
   async function bytesOf(file: string, attempt: number): Promise<Uint8Array> {
-    const { archive, integrity } = chunks[file]
+    // The runtime gives every chunk here its digest, its own or its module's.
+    const { archive, integrity = '' } = chunks[file]
     if (archive) {
       const [bytes, entries, url] = await open(archive)
       const entry = entries.get(file)

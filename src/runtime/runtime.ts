@@ -17,7 +17,8 @@ export interface RegistryData {
 
 /** What the build knows about one lazy chunk, so it can be fetched again or run from memory. */
 export interface ChunkFacts {
-  integrity: string
+  /** Omitted where a module's own `integrity` already gives it. */
+  integrity?: string
   /** Lazy chunks it imports statically. */
   imports: string[]
   /** Where its code names chunks: `[start, end, target]`, `''` for itself. Absent when unknown. */
@@ -77,6 +78,7 @@ export function createRuntime(data: RegistryData) {
   /** Lazy chunks that ran from the URL they have now; initial chunks are not listed and count as run. */
   const ran = new Set<string>()
   const events = new EventTarget()
+  const archiveFetches = new Map<string, Promise<ArrayBuffer>>()
 
   function update(next: RegistryData) {
     ;({ base, facts, memory } = next)
@@ -103,7 +105,7 @@ export function createRuntime(data: RegistryData) {
   function declareIntegrity() {
     if (typeof document === 'undefined' || !facts.chunks || !HTMLScriptElement.supports?.('importmap'))
       return
-    const integrity = Object.fromEntries(Object.entries(facts.chunks).filter(([, chunk]) => !chunk.archive).map(([file, chunk]) => [urlOf(file), chunk.integrity]))
+    const integrity = Object.fromEntries(Object.entries(facts.chunks).filter(([, chunk]) => !chunk.archive).map(([file]) => [urlOf(file), integrityOf(file)]))
     const script = document.createElement('script')
     script.type = 'importmap'
     script.textContent = JSON.stringify({ integrity })
@@ -124,14 +126,36 @@ export function createRuntime(data: RegistryData) {
     return new URL(facts.root + file, base).href
   }
 
+  function integrityOf(file: string): string | undefined {
+    return facts.chunks?.[file]?.integrity ?? facts.modules.find(info => info.file === file)?.integrity ?? undefined
+  }
+
   function memoryLoaderOf(): Promise<MemoryLoader> {
-    return memoryLoader ??= memory!().then(({ createMemoryLoader }) => createMemoryLoader({
-      chunks: facts.chunks ?? {},
-      archives: Object.fromEntries(Object.entries(facts.archives ?? {}).map(([name, archive]) => [name, archive.file])),
-      urlOf,
-      fetchBytes,
-      ran,
-    }))
+    return memoryLoader ??= memory!().then(({ createMemoryLoader }) => createMemoryLoader({ chunks: chunkFacts(), urlOf, fetchBytes, archiveBytes, ran }))
+  }
+
+  /** The build lists a module's chunk digest once, on the module; chunks otherwise carry their own. */
+  function chunkFacts(): Record<string, ChunkFacts> {
+    const chunks = { ...facts.chunks }
+    for (const { file, integrity } of facts.modules) {
+      if (file && chunks[file] && integrity)
+        chunks[file] = { ...chunks[file], integrity }
+    }
+    return chunks
+  }
+
+  /**
+   * One fetch per archive, started as soon as a module from it is wanted, alongside the download
+   * of the code that reads it rather than after; a failed fetch is forgotten.
+   */
+  function archiveBytes(name: string): [string, Promise<ArrayBuffer>] {
+    const url = urlOf(facts.archives![name].file)
+    let bytes = archiveFetches.get(name)
+    if (!bytes) {
+      archiveFetches.set(name, bytes = fetchBytes(url))
+      bytes.catch(() => archiveFetches.delete(name))
+    }
+    return [url, bytes]
   }
 
   /** The module's chunk and every lazy chunk it imports statically. */
@@ -179,6 +203,7 @@ export function createRuntime(data: RegistryData) {
       return fromNodeArchive(info.archive, nodeHooks)
     if (info.archive && !(facts.fallback && attempt > 1)) {
       // CSS stays loose; Vite's own import() wrapper, which would have added it, is bypassed here.
+      archiveBytes(info.archive.name)[1].catch(() => {})
       if (typeof document !== 'undefined')
         await Promise.all(info.css.map(file => addLink('stylesheet', urlOf(file))))
       return (await memoryLoaderOf()).importFile(info.file!, attempt)
@@ -195,7 +220,7 @@ export function createRuntime(data: RegistryData) {
     // Node runs archived code through its loader hooks (`unplugin-lazy-modules/node`), so relative
     // imports and import.meta.url work natively there. The hooks first check the archive here.
     const url = urlOf(archive.file)
-    const entries = Object.fromEntries(Object.entries(facts.chunks ?? {}).filter(([, chunk]) => chunk.archive === archive.name).map(([file, chunk]) => [file, chunk.integrity]))
+    const entries = Object.fromEntries(Object.entries(facts.chunks ?? {}).filter(([, chunk]) => chunk.archive === archive.name).map(([file]) => [file, integrityOf(file)]))
     const refusal = await nodeHooks.trust(url, { archive: facts.archives![archive.name].integrity, entries })
     if (refusal?.name === 'IntegrityError')
       throw new IntegrityError(refusal.source, refusal.entry, refusal.expected, refusal.actual)
@@ -225,10 +250,10 @@ export function createRuntime(data: RegistryData) {
    */
   function preloadFiles(info: ModuleInfo): Promise<void> {
     const files = info.archive ? info.imports : [info.file!, ...info.imports]
-    const links = typeof document === 'undefined' || !info.file ? [] : files.map(file => addLink('modulepreload', urlOf(file), facts.chunks?.[file]?.integrity))
+    const links = typeof document === 'undefined' || !info.file ? [] : files.map(file => addLink('modulepreload', urlOf(file), integrityOf(file)))
     // An archive is fetched and checked whole, which runs nothing (`imports` holds only loose chunks).
     const archive = info.archive && !(globalThis as any)[Symbol.for('lazy-modules:node-hooks')]
-      ? memoryLoaderOf().then(loader => loader.prefetch(info.archive!.name))
+      ? (archiveBytes(info.archive.name), memoryLoaderOf().then(loader => loader.prefetch(info.archive!.name)))
       : undefined
     return Promise.all([...links, archive]).then(() => {})
   }

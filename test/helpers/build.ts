@@ -37,7 +37,7 @@ export async function buildWithRollup(root: string, input: string, options: Opti
   const warnings: string[] = []
   const bundle = await rollup({
     input: join(root, input),
-    plugins: [LazyRollup({ root, ...options }), json(), cssStub, ...(extra.plugins ?? [])],
+    plugins: [LazyRollup({ root, report: { console: false }, ...options }), json(), cssStub, ...(extra.plugins ?? [])],
     onwarn: warning => warnings.push(warning.message),
   })
   const dir = tempDir('lazy-rollup-')

@@ -9,7 +9,7 @@ import { join } from 'node:path'
 import { crc32 as zlibCrc32, deflateRawSync } from 'node:zlib'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { ArchiveFormatError, IntegrityError } from '../../src/runtime/errors'
-import { crc32, parseZip, readEntry, ZipImporter } from '../../src/runtime/zip'
+import { crc32, parseZip, readEntry, readStoredEntry, verifyIntegrity, ZipImporter } from '../../src/runtime/zip'
 
 const enc = (text: string) => new TextEncoder().encode(text)
 
@@ -309,6 +309,16 @@ with zipfile.ZipFile(sys.argv[1], 'w') as z:
     expect((await readAll(bytes, () => right)).files?.get('a')).toEqual(enc('checked'))
     const wrong = `sha384-${createHash('sha384').update('other').digest('base64')}`
     expect(await readAll(bytes, () => wrong)).toMatchObject({ error: { name: 'IntegrityError', entry: 'a', expected: wrong, actual: right } })
+  })
+
+  it('reads stored entries with readStoredEntry, which refuses deflated ones, and checks digests alone', async () => {
+    const { bytes } = rawZip([{ name: 's', data: enc('stored') }, { name: 'd', data: enc('deflated deflated deflated'), method: 8 }])
+    const [stored, deflated] = parseZip(bytes, 'test.zip')
+    const right = `sha384-${createHash('sha384').update('stored').digest('base64')}`
+    expect(await readStoredEntry(bytes, stored, 'test.zip', right)).toEqual(enc('stored'))
+    await expect(readStoredEntry(bytes, deflated, 'test.zip')).rejects.toMatchObject({ name: 'ArchiveFormatError', entry: 'd', reason: expect.stringMatching(/method 8/) })
+    await expect(verifyIntegrity(enc('stored'), right, 'x.js')).resolves.toBeUndefined()
+    await expect(verifyIntegrity(enc('other'), right, 'x.js')).rejects.toMatchObject({ name: 'IntegrityError', source: 'x.js', entry: undefined, expected: right })
   })
 })
 
