@@ -2,6 +2,7 @@
 import type { ViteDevServer } from 'vite'
 import type { TestServer } from '../helpers/server'
 import { join, resolve } from 'node:path'
+import { pathToFileURL } from 'node:url'
 import { build, createServer } from 'vite'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { closeBrowser, launchBrowser, openPage, screenshot } from '../helpers/browser'
@@ -81,6 +82,16 @@ describe('the built playground in Chromium', () => {
     await page.click('.error button:text-is("charts/pie")')
     await page.waitForSelector('svg.chart path')
     await close()
+  })
+
+  it('writes lazy-report.html, which a reviewer can look at', async () => {
+    const { page, close, errors } = await openPage(pathToFileURL(join(out, 'lazy-report.html')).href)
+    await page.waitForSelector('#modules tbody tr')
+    const rows = await page.$$eval('#modules tbody tr', trs => trs.map(tr => tr.children[0].textContent))
+    expect(rows).toEqual(expect.arrayContaining(Object.keys(manifest.modules)))
+    await screenshot(page, 'playground-lazy-report')
+    await close()
+    expect(errors.all()).toEqual([])
   })
 
   it('exports through the marked import, loading its chunk only then', async () => {
