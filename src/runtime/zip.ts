@@ -54,7 +54,7 @@ export function parseZip(bytes: Uint8Array, archive: string): ZipEntry[] {
   const text = (o: number, n: number): string => new TextDecoder().decode(bytes.subarray(o, o + n))
   const len = bytes.length
   // The end record is 22 bytes plus a comment of up to 65535; take the last one whose comment
-  // length reaches exactly the end of the file, so a comment cannot fake a second one.
+  // length reaches exactly the end of the file (as Python does), so trailing bytes cannot pose as one.
   let e = len - 22
   while (e >= 0 && (u32(e) !== 0x06054B50 || e + 22 + u16(e + 20) !== len)) {
     if (--e < len - 65557) e = -1
@@ -86,7 +86,9 @@ export function parseZip(bytes: Uint8Array, archive: string): ZipEntry[] {
     refuse(Math.max(offset, compressedSize, size) === MAX, ZIP64, name)
     refuse(size && name.endsWith('/'), 'directory with data', name)
     refuse(dataOffset + compressedSize > cd, 'outside the archive', name)
-    refuse(flags & 1, 'encryption is not supported', name)
+    // Either header saying "encrypted" (bit 0, or bit 6 for strong encryption) is enough: other
+    // readers trust one or the other, and one archive must not mean two things.
+    refuse((flags | u16(p + 8)) & 0x41, 'encryption is not supported', name)
     // Method, name and (unless bit 3 moved them behind the data) CRC and sizes must match the
     // central header byte for byte.
     refuse(u32(offset) !== 0x04034B50 || u16(offset + 8) !== method || (!(flags & 8) && (u32(offset + 14) !== u32(p + 16) || u32(offset + 18) !== compressedSize || u32(offset + 22) !== size))

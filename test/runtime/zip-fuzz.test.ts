@@ -74,3 +74,19 @@ describe('zip reader under a mutation fuzzer', () => {
     }
   })
 })
+
+describe('regressions the fuzzer found by comparing readers', () => {
+  it('refuses an entry whose central header alone says it is encrypted', async () => {
+    const { writeZip } = await import('../../src/core/zip-writer')
+    const { parseZip } = await import('../../src/runtime/zip')
+    const { bytes } = writeZip([{ name: 'a.txt', data: new TextEncoder().encode('hello') }], { compression: 'store' })
+    const view = new DataView(bytes.buffer)
+    const cd = view.getUint32(bytes.length - 22 + 16, true)
+    for (const flag of [0x01, 0x40, 0x41]) {
+      const copy = bytes.slice()
+      new DataView(copy.buffer).setUint16(cd + 8, flag, true)
+      expect(() => parseZip(copy, 'central.zip')).toThrow(expect.objectContaining({ name: 'ArchiveFormatError', reason: 'encryption is not supported', entry: 'a.txt' }))
+    }
+    expect(view.getUint16(cd + 8, true)).toBe(0)
+  })
+})
