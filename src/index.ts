@@ -13,7 +13,7 @@ import { collectFacts, createManifest, fillRegistry, withArchives } from './core
 import { resolveOptions } from './core/options'
 import { bundleInput, emitReport, SizeCache } from './core/report'
 import { MEMORY_RUNTIME_ID, assertUniqueNames, markedModuleName, registryCode, REGISTRY_ID, RESOLVED_REGISTRY_ID, scanModules } from './core/registry'
-import { LazyTransformError, markerPattern, RUNTIME_ID, transformLazyImports } from './core/transform'
+import { markerPattern, RUNTIME_ID } from './core/marker'
 
 export type { Report } from './core/report'
 export type { Manifest, ModuleInfo, Options, Size } from './types'
@@ -137,6 +137,8 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
     transform: {
       filter: { code: markerPattern(options.attribute) },
       async handler(code, id) {
+        // The rewrite and its parser load on the first marked file: unmarked builds never pay for them.
+        const { LazyTransformError, transformLazyImports } = await import('./core/transform')
         const found: LazyModule[] = []
         try {
           const result = await transformLazyImports(code, id, {
@@ -177,7 +179,7 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
       },
       configResolved(config) {
         mode = config.command === 'serve' ? 'dev' : 'build'
-        options = resolveOptions(rawOptions, config.root)
+        options = resolveOptions(rawOptions, config.root, { compressedSizes: config.build.reportCompressedSize })
         // The dev server refuses files outside the workspace; a linked or global install is outside it.
         config.server.fs.allow.push(dirname(runtime))
       },

@@ -39,9 +39,8 @@ export function collectFacts(modules: LazyModule[], bundle: OutputBundleLike): F
       return sourceFacts(module)
     if (initial.has(chunk.fileName))
       eager.push({ name: module.name, file: chunk.fileName })
-    const closure = staticClosure([chunk.fileName], byFile)
-    closure.delete(chunk.fileName)
-    const imports = [...closure].sort()
+    // What loads at start-up is there already: neither preloaded again nor counted.
+    const imports = [...staticClosure([chunk.fileName], byFile)].filter(file => file !== chunk.fileName && !initial.has(file)).sort()
     // Vite's SSR build tracks CSS it does not emit; only what was written counts.
     const css = [chunk.fileName, ...imports].flatMap(file => [...(byFile.get(file)?.viteMetadata?.importedCss ?? [])]).filter(file => file in bundle)
     return {

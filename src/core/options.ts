@@ -17,10 +17,15 @@ export interface ResolvedOptions {
   root: string
 }
 
-export function resolveOptions(options: Options = {}, fallbackRoot = process.cwd()): ResolvedOptions {
+/**
+ * `host.compressedSizes: false` is the bundler's own "do not compress to measure" switch (Vite's
+ * `build.reportCompressedSize`): the size report follows it unless `report` is set explicitly.
+ */
+export function resolveOptions(options: Options = {}, fallbackRoot = process.cwd(), host: { compressedSizes?: boolean } = {}): ResolvedOptions {
   const attribute = options.attribute ?? 'lazy'
-  if (!/^[A-Za-z_$][\w$]*$/.test(attribute))
-    throw new Error(`[lazy-modules] option \`attribute\` must be an identifier, got ${JSON.stringify(attribute)}.`)
+  // Letters, digits and `_` only: the hook filter finds the key with `\b`, which `$` would defeat.
+  if (!/^[A-Z_]\w*$/i.test(attribute))
+    throw new Error(`[lazy-modules] option \`attribute\` must be letters, digits and \`_\`, starting with a letter or \`_\`; got ${JSON.stringify(attribute)}.`)
   for (const [name, source] of Object.entries(options.modules ?? {})) {
     if (typeof source !== 'string' || !source)
       throw new Error(`[lazy-modules] option \`modules[${JSON.stringify(name)}]\` must be a non-empty string.`)
@@ -43,7 +48,7 @@ export function resolveOptions(options: Options = {}, fallbackRoot = process.cwd
     keepLooseChunks: options.keepLooseChunks ?? false,
     retry: { attempts: 3, delay: 250, maxDelay: 4000, ...options.retry },
     // `report: true` and no `report` are the defaults; `false` turns every view off.
-    report: options.report === false
+    report: options.report === false || (options.report === undefined && host.compressedSizes === false)
       ? { console: false, json: false, html: false, brotli: false }
       : { console: view.console ?? true, json: view.json ?? 'lazy-report.json', html: view.html ?? 'lazy-report.html', brotli: view.brotli ?? true },
     budgets: resolveBudgets(options.budgets),

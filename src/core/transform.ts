@@ -10,8 +10,9 @@ import { Parser } from 'acorn'
 import { walk } from 'estree-walker'
 import MagicString from 'magic-string'
 import { analyze } from 'eslint-scope'
+import { init, parse as lex } from 'es-module-lexer'
+import { markerPattern, RUNTIME_ID } from './marker'
 
-export const RUNTIME_ID = 'unplugin-lazy-modules/runtime'
 
 /** A build error with the position it points at (0-based offset into the code). */
 export class LazyTransformError extends Error {
@@ -33,15 +34,11 @@ export interface TransformOptions {
   nameOf: (marked: MarkedImport) => string | Promise<string>
 }
 
-/** Cheap pre-filter: a file that fails this is never parsed. Hook filters use the same test. */
-export function markerPattern(attribute: string): RegExp {
-  return new RegExp(`\\bwith\\s*\\{[^}]*?\\b${attribute}\\b`)
-}
 
 const PREFIX = '__lazy_'
 
 export async function transformLazyImports(code: string, id: string, options: TransformOptions) {
-  if (!markerPattern(options.attribute).test(code))
+  if (!markerPattern(options.attribute).test(code) || !(await hasMarkedImport(code, options.attribute)))
     return undefined
   const ast = parse(code)
   const marked = collectMarkedImports(ast, options.attribute)
@@ -53,13 +50,18 @@ export async function transformLazyImports(code: string, id: string, options: Tr
   // name of each lazy binding in module scope → how a use of it is rewritten
   const bindings = new Map<string, { kind: 'namespace' } | { kind: 'named', handle: string, member: string }>()
 
+  for (const { node } of marked) {
+    if (!node.specifiers.length)
+      throw new LazyTransformError(`A lazy import needs a binding to load it through: \`import * as mod from ${JSON.stringify(node.source.value)} with { ${options.attribute}: 'true' }\`, then \`await load(mod)\`. A bare \`import ${JSON.stringify(node.source.value)}\` marked lazy could never run.`, node.start)
+  }
+  // Resolved side by side: each name may wait on the bundler's resolver.
+  const names = await Promise.all(marked.map(({ node, attributes }) => Promise.resolve(options.nameOf({ source: node.source.value as string, attributes })).catch((error: Error) => {
+    throw new LazyTransformError(error.message.replace(/^\[lazy-modules\] /, ''), node.start)
+  })))
+
   for (const [index, { node, attributes }] of marked.entries()) {
     const source = node.source.value as string
-    if (!node.specifiers.length)
-      throw new LazyTransformError(`A lazy import needs a binding to load it through: \`import * as mod from ${JSON.stringify(source)} with { ${options.attribute}: 'true' }\`, then \`await load(mod)\`. A bare \`import ${JSON.stringify(source)}\` marked lazy could never run.`, node.start)
-    const name = await Promise.resolve(options.nameOf({ source, attributes })).catch((error: Error) => {
-      throw new LazyTransformError(error.message.replace(/^\[lazy-modules\] /, ''), node.start)
-    })
+    const name = names[index]
     const importCall = `() => import(${JSON.stringify(source)}${Object.keys(attributes).length ? `, { with: ${JSON.stringify(attributes)} }` : ''})`
     const handleExpr = `/* #__PURE__ */ ${PREFIX}handle(${JSON.stringify(name)}, ${importCall})`
     const namespace = node.specifiers.find(spec => spec.type === 'ImportNamespaceSpecifier')
@@ -86,6 +88,22 @@ export async function transformLazyImports(code: string, id: string, options: Tr
   return {
     code: s.toString(),
     map: s.generateMap({ source: id, includeContent: true, hires: 'boundary' }),
+  }
+}
+
+/**
+ * The second filter: es-module-lexer, hundreds of MB/s, confirms an import really carries the
+ * attribute before acorn parses the file. A file it cannot lex is left to the bundler, which
+ * reports its syntax (a CommonJS file whose comment mentions the marker is not ours to parse).
+ */
+async function hasMarkedImport(code: string, attribute: string): Promise<boolean> {
+  await init()
+  try {
+    const [imports] = lex(code)
+    return imports.some(found => 'attributes' in found && found.type !== 'dynamic' && !!found.attributes?.some(([key]: readonly [string, string]) => key === attribute))
+  }
+  catch {
+    return false
   }
 }
 

@@ -175,3 +175,23 @@ describe('build errors name the line, the column and the fix', () => {
     expect(error.message).toMatch(/^Could not parse: Unexpected token$/)
   })
 })
+
+describe('filters before the parse', () => {
+  it('leaves a file alone whose marker text is not on an import, even one acorn cannot parse as a module', async () => {
+    // Sloppy-mode CommonJS (an octal literal) whose comment shows a marked import.
+    const code = `// usage: import * as m from './m' with { lazy: 'true' }\nmodule.exports = { mode: 0644 }\n`
+    expect(await transform(code)).toBeUndefined()
+  })
+
+  it('does not take prose about the attribute for a marker', async () => {
+    const { markerPattern } = await import('../../src/core/marker')
+    expect(markerPattern('lazy').test('import * as mod from … with { lazy: \'true\' }')).toBe(false)
+    expect(markerPattern('lazy').test(`import * as mod from './x' with { lazy: 'true' }`)).toBe(true)
+    expect(markerPattern('lazy').test(`import*as mod from"./x"with{"lazy":"true"}`)).toBe(true)
+  })
+
+  it('refuses an attribute key the filter could not find', async () => {
+    const { resolveOptions } = await import('../../src/core/options')
+    expect(() => resolveOptions({ attribute: '$lazy' })).toThrow(/option `attribute` must be letters, digits and `_`/)
+  })
+})

@@ -1,0 +1,12 @@
+// What the hook filters test, apart from the transform so that importing the plugin stays cheap.
+
+export const RUNTIME_ID = 'unplugin-lazy-modules/runtime'
+
+/**
+ * The cheap pre-filter: a file that fails it is never parsed, and in Vite 8 never even reaches
+ * JavaScript (Rolldown applies hook filters natively). An import attribute always follows a quoted
+ * specifier, so prose that mentions `with { lazy: … }` (an error message, say) does not match.
+ */
+export function markerPattern(attribute: string): RegExp {
+  return new RegExp(`['"\`]\\s*with\\s*\\{[^}]*?\\b${attribute}\\b`)
+}
