@@ -11,7 +11,7 @@ import { serve } from '../helpers/server'
 
 const playground = resolve(import.meta.dirname, '../../playground')
 const configFile = join(playground, 'vite.config.ts')
-const LATENCY = 80
+const LATENCY = 250
 
 afterAll(closeBrowser)
 
