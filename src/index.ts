@@ -4,9 +4,8 @@ import type { ViteDevServer } from 'vite'
 import type { OutputBundleLike } from './core/manifest'
 import type { LazyModule } from './core/registry'
 import type { Options } from './types'
-import { existsSync } from 'node:fs'
+import { createRequire } from 'node:module'
 import { dirname } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { createUnplugin } from 'unplugin'
 import { chunkFacts, linksReady, packArchives } from './core/archive'
 import { collectFacts, createManifest, fillRegistry, withArchives } from './core/manifest'
@@ -29,16 +28,17 @@ interface OutputContext {
 }
 
 /**
- * The built runtime ships beside this file. Run from source (tests, the playground), the plugin
- * uses the last build's runtime, since not every bundler it serves can read TypeScript.
+ * The built runtime, found through the package's own `exports` (a package may import itself by
+ * name), so it does not matter which chunk of the build this code landed in. Run from source
+ * (tests, the playground), that is the last build's runtime: not every bundler reads TypeScript.
  */
 function runtimeFile(name: 'index' | 'memory'): string {
-  for (const candidate of [`./runtime/${name}.mjs`, `../dist/runtime/${name}.mjs`]) {
-    const file = fileURLToPath(new URL(candidate, import.meta.url))
-    if (existsSync(file))
-      return file
+  try {
+    return createRequire(import.meta.url).resolve(`${PLUGIN_NAME}/runtime${name === 'index' ? '' : `/${name}`}`)
   }
-  throw new Error(`[lazy-modules] the runtime is missing beside ${fileURLToPath(import.meta.url)}: run \`npm run build\` (or reinstall the package).`)
+  catch {
+    throw new Error(`[lazy-modules] the runtime is missing: run \`npm run build\` (or reinstall the package).`)
+  }
 }
 
 export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (rawOptions) => {

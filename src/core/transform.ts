@@ -13,7 +13,6 @@ import { analyze } from 'eslint-scope'
 import { init, parse as lex } from 'es-module-lexer'
 import { markerPattern, RUNTIME_ID } from './marker'
 
-
 /** A build error with the position it points at (0-based offset into the code). */
 export class LazyTransformError extends Error {
   constructor(message: string, readonly pos: number) {
@@ -34,8 +33,9 @@ export interface TransformOptions {
   nameOf: (marked: MarkedImport) => string | Promise<string>
 }
 
-
 const PREFIX = '__lazy_'
+
+type Binding = { kind: 'namespace' } | { kind: 'named', handle: string, member: string }
 
 export async function transformLazyImports(code: string, id: string, options: TransformOptions) {
   if (!markerPattern(options.attribute).test(code) || !(await hasMarkedImport(code, options.attribute)))
@@ -48,7 +48,7 @@ export async function transformLazyImports(code: string, id: string, options: Tr
   const s = new MagicString(code)
   const handles: string[] = []
   // name of each lazy binding in module scope → how a use of it is rewritten
-  const bindings = new Map<string, { kind: 'namespace' } | { kind: 'named', handle: string, member: string }>()
+  const bindings = new Map<string, Binding>()
 
   for (const { node } of marked) {
     if (!node.specifiers.length)
@@ -169,8 +169,6 @@ function insertionPoint(ast: Program): number {
     return directives.at(-1)!.end
   return body[0]?.start ?? 0
 }
-
-type Binding = { kind: 'namespace' } | { kind: 'named', handle: string, member: string }
 
 /** Finds every reference to a lazy binding, by real scope analysis: a shadowing local is not one. */
 function rewriteUses(ast: Program, s: MagicString, bindings: Map<string, Binding>) {
