@@ -5,13 +5,13 @@ import type { OutputBundleLike } from './core/manifest'
 import type { LazyModule } from './core/registry'
 import type { Options } from './types'
 import { createRequire } from 'node:module'
-import { dirname } from 'node:path'
+import { dirname, isAbsolute, resolve } from 'node:path'
 import { createUnplugin } from 'unplugin'
 import { chunkFacts, linksReady, packArchives } from './core/archive'
 import { collectFacts, createManifest, fillRegistry, withArchives } from './core/manifest'
 import { resolveOptions } from './core/options'
 import { bundleInput, emitReport, SizeCache } from './core/report'
-import { MEMORY_RUNTIME_ID, assertUniqueNames, markedModuleName, registryCode, REGISTRY_ID, RESOLVED_REGISTRY_ID, scanModules } from './core/registry'
+import { MEMORY_RUNTIME_ID, assertUniqueNames, markedModuleName, registeredAt, registryCode, REGISTRY_ID, RESOLVED_REGISTRY_ID, scanModules } from './core/registry'
 import { markerPattern, RUNTIME_ID } from './core/marker'
 
 export type { Report } from './core/report'
@@ -70,6 +70,11 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
       for (const [importer, modules] of markedBy) {
         if (this.getModuleInfo(importer))
           modules.forEach(module => marked.set(module.name, module))
+      }
+      // Resolutions started during the transform; by now they are long done.
+      for (const module of marked.values()) {
+        if (module.resolving)
+          Object.assign(module, { ...await module.resolving, name: module.name, resolving: undefined })
       }
       const modules = [...registered, ...marked.values()]
       const { modules: loose, eager } = collectFacts(modules, bundle as OutputBundleLike)
@@ -143,15 +148,17 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
         try {
           const result = await transformLazyImports(code, id, {
             attribute: options.attribute,
-            nameOf: async ({ source }) => {
-              const resolved = await (this as any).resolve(source, id)
-              if (!resolved && /^[./]/.test(source))
-                throw new Error(`cannot resolve the lazy import ${JSON.stringify(source)} from ${id}.`)
-              const resolvedId: string | undefined = resolved && !resolved.external ? resolved.id : undefined
-              const name = resolvedId && registeredNameOf(resolvedId)
-              if (name)
-                return name
-              const module = { kind: 'marked' as const, ...markedModuleName(source, resolvedId, options.root) }
+            nameOf: ({ source }) => {
+              // Named now, from the specifier; resolved in the background, since awaiting the
+              // bundler's resolver here holds up the whole build (the chunk is needed only at the end).
+              const bare = !/^[./]/.test(source) && !isAbsolute(source)
+              const candidate = bare ? undefined : resolve(dirname(id), source)
+              const registeredModule = bare ? registered.find(module => module.source === source) : registeredAt(candidate!, registered)
+              if (registeredModule)
+                return registeredModule.name
+              const module: LazyModule = { kind: 'marked', ...markedModuleName(source, candidate, options.root) }
+              module.resolving = (this as any).resolve(source, id).then((resolved: { id: string, external?: unknown } | null) =>
+                markedModuleName(source, resolved && !resolved.external ? resolved.id : undefined, options.root))
               for (const other of markedBy.values())
                 assertUniqueNames([...other, module])
               found.push(module)

@@ -23,6 +23,8 @@ export interface LazyModule {
   /** Absolute file path, once known. Bare packages get one when the bundler resolves them. */
   id: string | undefined
   isPackage: boolean
+  /** A marked module's facts from its resolution, still under way: needed only once chunks exist. */
+  resolving?: Promise<Omit<LazyModule, 'kind' | 'name'>>
 }
 
 /** Expands every `modules` entry; globs are matched now, so the result is a plain list. */
@@ -74,8 +76,18 @@ export function markedModuleName(specifier: string, id: string | undefined, root
     return { name: specifier, source: specifier, id: file, isPackage: false }
   const source = toPosix(relative(root, file))
   const isPackage = isIndexFile(file)
-  const name = source.replace(/\.[^/.]+$/, '').replace(isPackage ? /\/?index$/ : /$^/, '') || '.'
+  const name = source.replace(/\.[^/.]+$/, '').replace(/(?:^|\/)index$/, '') || '.'
   return { name, source, id: file, isPackage }
+}
+
+/**
+ * The registered module a marked import names, found without the bundler's resolver (which would
+ * hold up the build): same file, with or without its extension, or the folder of its index file.
+ */
+export function registeredAt(candidate: string, registered: LazyModule[]): LazyModule | undefined {
+  const stem = (path: string) => path.replace(/[?#].*$/, '').replace(/\.[^/.\\]+$/, '').replace(/[/\\]index$/, '')
+  const wanted = stem(candidate)
+  return registered.find(module => module.id !== undefined && stem(module.id) === wanted)
 }
 
 function isIndexFile(file: string): boolean {

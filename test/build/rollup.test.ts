@@ -150,10 +150,9 @@ describe('rollup 4: build errors', () => {
     expect(error.frame).toContain('export const y = ns.y')
   })
 
-  it('names an import that cannot be resolved', async () => {
+  it('leaves an import that cannot be resolved to the bundler, which names it', async () => {
     const { error } = await buildError(`import * as ns from './missing.js' with { lazy: 'true' }\nawait load(ns)\n`)
-    expect(error.message).toMatch(/cannot resolve the lazy import "\.\/missing\.js"/)
-    expect(error.loc).toMatchObject({ line: 1, column: 0 })
+    expect(error.message).toMatch(/Could not resolve "\.\/missing\.js" from ".*src\/main\.js"/)
   })
 
   it('refuses two modules with one name', async () => {
