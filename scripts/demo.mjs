@@ -46,14 +46,12 @@ async function main() {
     ]),
   )
 
-  const initial = staticClosure([...chunks.values()].filter(chunk => chunk.isEntry).map(chunk => chunk.fileName), chunks)
-  const lazyChunks = [...chunks.keys()].filter(file => !initial.includes(file))
-  const total = files => [sum(files.map(file => Buffer.byteLength(chunks.get(file).code))), sum(files.map(gzipOf))]
-  const [initialRaw, initialGzip] = total(initial)
-  const [lazyRaw, lazyGzip] = total(lazyChunks)
-
-  console.log(`\nInitial JS: ${kB(initialRaw)} raw, ${kB(initialGzip)} gzip (${initial.join(', ')})`)
-  console.log(`Lazy JS:    ${kB(lazyRaw)} raw, ${kB(lazyGzip)} gzip, in ${lazyChunks.length} chunks loaded only on demand`)
+  // The plugin's own size report for this build, as `lazy-modules report` prints it from the output.
+  console.log(`\nThe size report (also in ${relative(root, join(outDir, 'lazy-report.html'))}):\n`)
+  const report = spawnSync(process.execPath, [join(root, 'dist/cli.mjs'), 'report', outDir], { encoding: 'utf8' })
+  if (report.status !== 0)
+    throw new Error(`lazy-modules report failed:\n${report.stdout}${report.stderr}`)
+  console.log(report.stdout.trimEnd())
 
   const dev = await step('check the dev server (npm run play)', checkDevServer)
   console.log(`  ${dev}`)
@@ -94,20 +92,6 @@ async function checkDevServer() {
   }
 }
 
-/** The entry chunks and every chunk they import statically: the JS a page loads at start. */
-function staticClosure(start, chunks) {
-  const seen = new Set()
-  const queue = [...start]
-  while (queue.length) {
-    const file = queue.shift()
-    if (seen.has(file) || !chunks.has(file))
-      continue
-    seen.add(file)
-    queue.push(...chunks.get(file).imports)
-  }
-  return [...seen]
-}
-
 async function step(title, run) {
   const started = performance.now()
   process.stdout.write(`- ${title}… `)
@@ -130,10 +114,6 @@ function printTable(head, rows) {
   console.log(line(widths.map(width => '-'.repeat(width))))
   for (const row of rows)
     console.log(line(row))
-}
-
-function sum(numbers) {
-  return numbers.reduce((a, b) => a + b, 0)
 }
 
 function kB(bytes) {
