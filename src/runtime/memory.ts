@@ -62,10 +62,14 @@ export function createMemoryLoader({ chunks, urlOf, fetchBytes, archiveBytes, ra
     return !!facts && (!!facts.archive || (retrying && !ran.has(file) && !!facts.links))
   }
 
+  /** Chunks that have an in-memory URL: whatever imports them must link to that one. */
+  const inMemory = new Set<string>()
+
   function urlFor(file: string, attempt: number): Promise<string> {
     return remember(urls, file, async () => {
       if (!fromMemory(file, attempt > 1))
         return urlOf(file)
+      inMemory.add(file)
       const code = new TextDecoder().decode(await bytesOf(file, attempt))
       // Every link's URL first, then filled in from the end so earlier offsets stay true. The build
       // found the offsets: nothing here reads the code.
@@ -90,10 +94,17 @@ export function createMemoryLoader({ chunks, urlOf, fetchBytes, archiveBytes, ra
     /** After a failed import: chunks of its graph that never ran get new URLs next time. */
     forget(files: Iterable<string>) {
       for (const file of files) {
-        if (!ran.has(file))
+        if (!ran.has(file)) {
           urls.delete(file)
+          inMemory.delete(file)
+        }
       }
     },
+    /**
+     * Whether a graph holds a chunk that runs from memory: its real URL would then be a second
+     * instance, so the whole graph must be linked here instead.
+     */
+    holds: (files: Iterable<string>) => [...files].some(file => inMemory.has(file)),
   }
 }
 

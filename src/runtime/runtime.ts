@@ -208,6 +208,10 @@ export function createRuntime(data: RegistryData) {
         await Promise.all(info.css.map(file => addLink('stylesheet', urlOf(file))))
       return (await memoryLoaderOf()).importFile(info.file!, attempt)
     }
+    // A chunk this module needs already runs from memory (after an earlier retry): link to that one.
+    const loaded = memoryLoader && await memoryLoader
+    if (attempt === 1 && info.file && loaded?.holds(closure(info.file)))
+      return loaded.importFile(info.file, 2)
     // The bundler's own import() first; on a retry it would meet the failure the browser keeps.
     if (attempt === 1 || !info.file || !memory)
       return entry.loader!()

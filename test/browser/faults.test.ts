@@ -90,6 +90,26 @@ describe('faults in Chromium, recovered by retries', () => {
     expect(requests.filter(request => request.path === `/${shared}`).map(request => request.status)).toContain(200)
   })
 
+  it('after a shared chunk ran from memory, a later module that needs it links to that instance', async () => {
+    const shared = bar().imports[0]
+    expect(built.manifest.modules['charts/pie'].imports).toContain(shared)
+    const { page, close } = await openPage(server.url('index.html'))
+    await page.waitForFunction(() => !!window.app, undefined, { timeout: 10_000 })
+    server.faults.set(`/${shared}`, { kind: 'status', status: 500, times: 2 })
+    const result = await page.evaluate(async () => {
+      const bar = await window.app.importModule('charts/bar')
+      const pie = await window.app.importModule('charts/pie')
+      return { drawn: bar.draw([1]) + pie.draw([2]), evaluated: { ...window.__evaluated } }
+    })
+    await server.idle()
+    tally.injected += server.requests.filter(request => request.fault).length
+    tally.recovered++
+    server.faults.clear()
+    await close()
+    expect(result.drawn).toBe('[bar:1][pie:2]')
+    expect(result.evaluated).toEqual({ 'charts/bar': true, 'charts/pie': true, 'shared': 1 })
+  })
+
   it('a slow body only makes the load slow', async () => {
     const { outcome } = await load('charts/pie', { [built.manifest.modules['charts/pie'].file]: { kind: 'slow', ms: 600, times: 1 } })
     expect(outcome).toMatchObject({ ok: true })
