@@ -1,16 +1,15 @@
 // Wires the pipeline stages into bundler hooks. The work itself lives in src/core/.
 import type { UnpluginFactory } from 'unplugin'
 import type { ViteDevServer } from 'vite'
-import type { OutputBundleLike } from './core/manifest'
+import type { OutputContext } from './core/bundle'
 import type { LazyModule } from './core/registry'
 import type { Options } from './types'
 import { createRequire } from 'node:module'
 import { dirname, isAbsolute, resolve } from 'node:path'
 import { createUnplugin } from 'unplugin'
-import { chunkFacts, linksReady, packArchives } from './core/archive'
-import { collectFacts, createManifest, fillRegistry, withArchives } from './core/manifest'
+import { finishBundle } from './core/bundle'
 import { resolveOptions } from './core/options'
-import { bundleInput, emitReport, SizeCache } from './core/report'
+import { SizeCache } from './core/report'
 import { MEMORY_RUNTIME_ID, assertUniqueNames, markedModuleName, registeredAt, registryCode, REGISTRY_ID, RESOLVED_REGISTRY_ID, scanModules } from './core/registry'
 import { markerPattern, RUNTIME_ID } from './core/marker'
 
@@ -18,14 +17,6 @@ export type { Report } from './core/report'
 export type { Manifest, ModuleInfo, Options, Size } from './types'
 
 const PLUGIN_NAME = 'unplugin-lazy-modules'
-
-interface OutputContext {
-  info?: (message: string) => void
-  warn: (message: string) => void
-  error: (message: string) => never
-  getModuleInfo: (id: string) => { importers: readonly string[], dynamicImporters: readonly string[], isEntry: boolean } | null
-  emitFile: (file: { type: 'asset', fileName: string, source: string | Uint8Array }) => string
-}
 
 /**
  * The built runtime, found through the package's own `exports` (a package may import itself by
@@ -65,7 +56,6 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
   const generateBundle = {
     order: 'post' as const,
     async handler(this: OutputContext, _output: unknown, bundle: Record<string, any>) {
-      await linksReady()
       const marked = new Map<string, LazyModule>()
       for (const [importer, modules] of markedBy) {
         if (this.getModuleInfo(importer))
@@ -76,32 +66,7 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
         if (module.resolving)
           Object.assign(module, { ...await module.resolving, name: module.name, resolving: undefined })
       }
-      const modules = [...registered, ...marked.values()]
-      const { modules: loose, eager } = collectFacts(modules, bundle as OutputBundleLike)
-      const packed = packArchives(loose, bundle as OutputBundleLike, { groups: options.archives, compression: options.compression })
-      const manifest = createManifest(withArchives(loose, packed.archives), packed.archives)
-      const moduleFiles = new Set(loose.map(module => module.file).filter((file): file is string => !!file))
-      const runtimeFacts = { chunks: chunkFacts(bundle as OutputBundleLike, packed, moduleFiles), fallback: options.keepLooseChunks, manifest: options.manifest || null, retry: options.retry }
-      const outputFiles = Object.values(bundle) // archived chunks included, for the report
-      for (const file of packed.archived) {
-        if (!options.keepLooseChunks)
-          delete bundle[file]
-      }
-      for (const [fileName, source] of packed.files)
-        this.emitFile({ type: 'asset', fileName, source })
-      for (const file of Object.values(bundle)) {
-        if (file.type === 'chunk')
-          fillRegistry(file, manifest, runtimeFacts)
-      }
-      for (const warning of packed.warnings)
-        this.warn(warning)
-      for (const { name, file } of eager)
-        this.warn(`lazy module ${JSON.stringify(name)} is in ${file}, which loads at start-up, because code that loads at start-up imports it eagerly too. Marking it lazy saves nothing until that eager import goes.`)
-      if (options.manifest)
-        this.emitFile({ type: 'asset', fileName: options.manifest, source: `${JSON.stringify(manifest, null, 2)}\n` })
-      // Last, so that sizes are of the chunks as written (the registry's facts included).
-      const reportInput = bundleInput(outputFiles, manifest, packed.files, { moduleInfo: id => this.getModuleInfo(id), root: options.root })
-      await emitReport(this, reportInput, options, sizes)
+      await finishBundle(this, bundle, [...registered, ...marked.values()], options, sizes)
     },
   }
 
