@@ -215,7 +215,9 @@ export function createRuntime(data: RegistryData) {
     // The bundler's own import() first; on a retry it would meet the failure the browser keeps.
     if (attempt === 1 || !info.file || !memory)
       return entry.loader!()
-    if (info.archive) // falling back on the loose copy of an archived chunk
+    // The loose copy of an archived chunk, or a chunk on a server's disk (Node cannot fetch it into
+    // memory): a new URL is all a retry can change.
+    if (info.archive || typeof document === 'undefined')
       return import(/* @vite-ignore */ `${urlOf(info.file)}?retry=${attempt}`)
     return (await memoryLoaderOf()).importFile(info.file, attempt)
   }
