@@ -33,7 +33,7 @@ import { CHROMIUM, runLoadBench } from './archive/load.mjs'
 import { runProbes } from './archive/probe.mjs'
 import { startServers } from './archive/server.mjs'
 import { compareSizes } from './archive/sizes.mjs'
-import { table } from './archive/stats.mjs'
+import { table } from './lib/stats.mjs'
 
 const here = fileURLToPath(new URL('.', import.meta.url))
 const root = join(here, '..')

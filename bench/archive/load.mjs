@@ -4,7 +4,7 @@
 // response while `loadAll()` runs.
 import { readFileSync } from 'node:fs'
 import { chromium } from 'playwright-core'
-import { summary } from './stats.mjs'
+import { summary } from '../lib/stats.mjs'
 
 export const CHROMIUM = '/usr/bin/chromium'
 const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage', '--ignore-certificate-errors']

@@ -9,7 +9,7 @@
 //                      (create), then import() every module's entry at once (import)
 //   blob-sliced        the same, but one Blob per level of the link graph, sliced per entry
 //   data               the same with data: URLs instead of Blob URLs
-import { summary } from './stats.mjs'
+import { summary } from '../lib/stats.mjs'
 import { launch } from './load.mjs'
 
 const PROBE = async ({ kind, entries, roots }) => {
