@@ -43,8 +43,6 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
   const memoryRuntime = runtimeFile('memory')
   const sizes = new SizeCache()
 
-  const registeredNameOf = (id: string) => registered.find(module => module.id === id)?.name
-
   function rescan(): boolean {
     const next = scanModules(options.modules, options.root)
     const changed = next.map(module => module.name).join('\n') !== registered.map(module => module.name).join('\n')

@@ -4,7 +4,6 @@ import type { Facts } from '../runtime/runtime'
 import type { ArchiveInfo, Manifest, ModuleInfo } from '../types'
 import type { LazyModule } from './registry'
 import { createHash } from 'node:crypto'
-import { posix } from 'node:path'
 import { gzipSync } from 'node:zlib'
 import { FACTS_FUNCTION, sourceFacts } from './registry'
 
