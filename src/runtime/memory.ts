@@ -3,7 +3,7 @@
 // needed, so apps that never use it never download it.
 import type { ChunkFacts } from './runtime'
 import { ArchiveFormatError } from './errors'
-import { parseZip, readEntry, verifyIntegrity } from './zip'
+import { moduleUrl, parseZip, readEntry, remember, verifyIntegrity } from './zip'
 import type { ZipEntry } from './zip'
 
 type Opened = [bytes: Uint8Array, entries: Map<string, ZipEntry>, url: string]
@@ -106,21 +106,4 @@ export function createMemoryLoader({ chunks, urlOf, fetchBytes, archiveBytes, ra
      */
     holds: (files: Iterable<string>) => [...files].some(file => inMemory.has(file)),
   }
-}
-
-/** One shared promise per key; a failure is forgotten, so the next call tries again. */
-function remember<T>(cache: Map<string, Promise<T>>, key: string, make: () => Promise<T>): Promise<T> {
-  let promise = cache.get(key)
-  if (!promise) {
-    cache.set(key, promise = make())
-    promise.catch(() => cache.delete(key))
-  }
-  return promise
-}
-
-function moduleUrl(code: string): string {
-  // Node's module loader refuses blob: URLs but takes data: URLs, which may import file: URLs.
-  if (typeof document === 'undefined' && typeof process !== 'undefined')
-    return `data:text/javascript;charset=utf-8,${encodeURIComponent(code)}`
-  return URL.createObjectURL(new Blob([code], { type: 'text/javascript' }))
 }

@@ -73,6 +73,8 @@ type MemoryLoader = ReturnType<typeof import('./memory').createMemoryLoader>
 export function createRuntime(data: RegistryData) {
   const entries = new Map<string, Entry>()
   let { base, facts, memory } = data
+  /** Every lazy chunk with its digest: the build lists a module's chunk digest once, on the module. */
+  let chunks: Record<string, ChunkFacts> = {}
   let memoryLoader: Promise<MemoryLoader> | undefined
   let retry: Partial<RetryPolicy> = {}
   /** Lazy chunks that ran from the URL they have now; initial chunks are not listed and count as run. */
@@ -82,6 +84,11 @@ export function createRuntime(data: RegistryData) {
 
   function update(next: RegistryData) {
     ;({ base, facts, memory } = next)
+    chunks = { ...facts.chunks }
+    for (const { file, integrity } of facts.modules) {
+      if (file && chunks[file] && integrity)
+        chunks[file] = { ...chunks[file], integrity }
+    }
     const loaders = new Map(next.loaders)
     for (const info of next.facts.modules) {
       const old = entries.get(info.name)
@@ -105,7 +112,7 @@ export function createRuntime(data: RegistryData) {
   function declareIntegrity() {
     if (typeof document === 'undefined' || !facts.chunks || !HTMLScriptElement.supports?.('importmap'))
       return
-    const integrity = Object.fromEntries(Object.entries(facts.chunks).filter(([, chunk]) => !chunk.archive).map(([file]) => [urlOf(file), integrityOf(file)]))
+    const integrity = Object.fromEntries(Object.entries(chunks).filter(([, chunk]) => !chunk.archive).map(([file, chunk]) => [urlOf(file), chunk.integrity]))
     const script = document.createElement('script')
     script.type = 'importmap'
     script.textContent = JSON.stringify({ integrity })
@@ -126,22 +133,8 @@ export function createRuntime(data: RegistryData) {
     return new URL(facts.root + file, base).href
   }
 
-  function integrityOf(file: string): string | undefined {
-    return facts.chunks?.[file]?.integrity ?? facts.modules.find(info => info.file === file)?.integrity ?? undefined
-  }
-
   function memoryLoaderOf(): Promise<MemoryLoader> {
-    return memoryLoader ??= memory!().then(({ createMemoryLoader }) => createMemoryLoader({ chunks: chunkFacts(), urlOf, fetchBytes, archiveBytes, ran }))
-  }
-
-  /** The build lists a module's chunk digest once, on the module; chunks otherwise carry their own. */
-  function chunkFacts(): Record<string, ChunkFacts> {
-    const chunks = { ...facts.chunks }
-    for (const { file, integrity } of facts.modules) {
-      if (file && chunks[file] && integrity)
-        chunks[file] = { ...chunks[file], integrity }
-    }
-    return chunks
+    return memoryLoader ??= memory!().then(({ createMemoryLoader }) => createMemoryLoader({ chunks, urlOf, fetchBytes, archiveBytes, ran }))
   }
 
   /**
@@ -162,7 +155,7 @@ export function createRuntime(data: RegistryData) {
   function closure(file: string | null): Set<string> {
     const files = new Set<string>(file ? [file] : [])
     for (const each of files)
-      facts.chunks?.[each]?.imports.forEach(imported => files.add(imported))
+      chunks[each]?.imports.forEach(imported => files.add(imported))
     return files
   }
 
@@ -226,7 +219,7 @@ export function createRuntime(data: RegistryData) {
     // Node runs archived code through its loader hooks (`unplugin-lazy-modules/node`), so relative
     // imports and import.meta.url work natively there. The hooks first check the archive here.
     const url = urlOf(archive.file)
-    const entries = Object.fromEntries(Object.entries(facts.chunks ?? {}).filter(([, chunk]) => chunk.archive === archive.name).map(([file]) => [file, integrityOf(file)]))
+    const entries = Object.fromEntries(Object.entries(chunks).filter(([, chunk]) => chunk.archive === archive.name).map(([file, chunk]) => [file, chunk.integrity]))
     const refusal = await nodeHooks.trust(url, { archive: facts.archives![archive.name].integrity, entries })
     if (refusal?.name === 'IntegrityError')
       throw new IntegrityError(refusal.source, refusal.entry, refusal.expected, refusal.actual)
@@ -256,7 +249,7 @@ export function createRuntime(data: RegistryData) {
    */
   function preloadFiles(info: ModuleInfo): Promise<void> {
     const files = info.archive ? info.imports : [info.file!, ...info.imports]
-    const links = typeof document === 'undefined' || !info.file ? [] : files.map(file => addLink('modulepreload', urlOf(file), integrityOf(file)))
+    const links = typeof document === 'undefined' || !info.file ? [] : files.map(file => addLink('modulepreload', urlOf(file), chunks[file]?.integrity))
     // An archive is fetched and checked whole, which runs nothing (`imports` holds only loose chunks).
     const archive = info.archive && !(globalThis as any)[Symbol.for('lazy-modules:node-hooks')]
       ? (archiveBytes(info.archive.name), memoryLoaderOf().then(loader => loader.prefetch(info.archive!.name)))

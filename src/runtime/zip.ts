@@ -208,22 +208,35 @@ export class ZipImporter {
 
   /** Imports one entry as an ES module; the same name gives the same module instance. */
   importModule<T = any>(name: string, integrity?: string): Promise<T> {
-    let module = this.#modules.get(name)
-    if (!module) {
-      this.#modules.set(name, module = this.read(name, integrity).then(load))
-      module.catch(() => this.#modules.delete(name))
-    }
-    return module
+    return remember(this.#modules, name, () => this.read(name, integrity).then(load))
   }
 }
 
 async function load(code: Uint8Array<ArrayBuffer>): Promise<any> {
-  const url = URL.createObjectURL(new Blob([code], { type: 'text/javascript' }))
+  const url = moduleUrl(new TextDecoder().decode(code))
   try {
-    // Node makes blob: URLs (blob:nodedata:…) that its module loader refuses; it accepts data: URLs.
-    return await import(/* @vite-ignore */ /* webpackIgnore: true */ url.startsWith('blob:nodedata:') ? `data:text/javascript;charset=utf-8,${encodeURIComponent(new TextDecoder().decode(code))}` : url)
+    return await import(/* @vite-ignore */ /* webpackIgnore: true */ url)
   }
   finally {
-    URL.revokeObjectURL(url)
+    // Each entry here stands alone, so its URL is done with once imported.
+    if (url.startsWith('blob:'))
+      URL.revokeObjectURL(url)
   }
+}
+
+/** A URL that imports `code` as a module: a Blob URL, or in Node (whose loader refuses blob:) a data: URL. */
+export function moduleUrl(code: string): string {
+  if (typeof document === 'undefined' && typeof process !== 'undefined')
+    return `data:text/javascript;charset=utf-8,${encodeURIComponent(code)}`
+  return URL.createObjectURL(new Blob([code], { type: 'text/javascript' }))
+}
+
+/** One shared promise per key; a failure is forgotten, so the next call tries again. */
+export function remember<T>(cache: Map<string, Promise<T>>, key: string, make: () => Promise<T>): Promise<T> {
+  let promise = cache.get(key)
+  if (!promise) {
+    cache.set(key, promise = make())
+    promise.catch(() => cache.delete(key))
+  }
+  return promise
 }
