@@ -210,3 +210,28 @@ describe('faults on an archive in Chromium', () => {
     expect(fetches.at(-1)!.status).toBe(200)
   })
 })
+
+describe('keepLooseChunks in Chromium', () => {
+  let looseServer: TestServer
+  let manifest: any
+  beforeAll(async () => {
+    const built = await buildWithVite(join(fixtures, 'archive'), { modules: { 'charts/*': 'src/charts/*.js' }, archives: { charts: ['charts/*'] }, keepLooseChunks: true, retry: { attempts: 3, delay: 20, maxDelay: 100 } })
+    manifest = built.manifest
+    looseServer = await serve(built.dir)
+  })
+  afterAll(() => looseServer?.close())
+
+  it('falls back on the loose copies when the archive cannot be fetched', async () => {
+    const { page, close } = await openPage(looseServer.url('index.html'))
+    await page.waitForFunction(() => !!window.app, undefined, { timeout: 10_000 })
+    looseServer.reset()
+    looseServer.faults.set(`/${manifest.archives.charts.file}`, { kind: 'status', status: 503, times: 100 })
+    const drawn = await page.evaluate(async () => (await window.app.importModule('charts/bar')).draw([3]))
+    await looseServer.idle()
+    tally.injected += looseServer.requests.filter(request => request.fault).length
+    tally.recovered++
+    await close()
+    expect(drawn).toBe('[bar:###]')
+    expect(looseServer.requests.map(request => request.path)).toContain(`/${manifest.modules['charts/bar'].file}`)
+  })
+})
