@@ -26,6 +26,8 @@ export interface PackedArchives {
   /** Chunks now in an archive, to leave out of the loose output. */
   archived: Set<string>
   warnings: string[]
+  /** Each chunk's links found while packing, so `chunkFacts` need not look again. */
+  links: Map<string, Links>
 }
 
 /** Which archive each module belongs to: by the `archives` patterns, or by first name segment for `true`. */
@@ -54,7 +56,7 @@ function namePattern(pattern: string): RegExp {
 
 /** Plans, links and writes every archive. Pure apart from hashing and zipping the given chunks. */
 export function packArchives(modules: ModuleInfo[], bundle: OutputBundleLike, options: ArchiveOptions): PackedArchives {
-  const result: PackedArchives = { archives: {}, files: new Map(), archived: new Set(), warnings: [] }
+  const result: PackedArchives = { archives: {}, files: new Map(), archived: new Set(), warnings: [], links: new Map() }
   // `true` groups the registered modules; a marked import is one file's own business.
   const candidates = modules.filter(module => module.file && (options.groups !== true || module.kind === 'registered'))
   const archiveOf = groupModules(options.groups, candidates.map(module => module.name))
@@ -65,7 +67,7 @@ export function packArchives(modules: ModuleInfo[], bundle: OutputBundleLike, op
 
   // Settle what stays loose: a chunk whose links cannot all be found, and the target of a dynamic
   // import from archived code (two archives' chunks could otherwise each wait for the other's URL).
-  const links = new Map<string, Links>()
+  const links = result.links
   for (let changed = true; changed;) {
     changed = false
     for (const file of [...placement.keys()]) {
@@ -239,7 +241,7 @@ export function chunkFacts(bundle: OutputBundleLike, packed: PackedArchives, mod
     // The registry's own chunk changes after this; it always loads with the runtime anyway.
     if (initial.has(chunk.fileName) || chunk.code.includes(FACTS_FUNCTION))
       continue
-    const links = findLinks(chunk.code, chunk.fileName)
+    const links = packed.links.get(chunk.fileName) ?? findLinks(chunk.code, chunk.fileName)
     facts[chunk.fileName] = {
       // A module's chunk has its digest on the module already; each one repeated costs every visitor.
       ...(moduleFiles.has(chunk.fileName) ? {} : { integrity: integrityOf(chunk.code) }),
