@@ -1,7 +1,7 @@
 // Shared by the chart modules only, so it lands in a lazy chunk of its own, not in the entry.
 import type { ScaleBand, ScaleLinear, ScalePoint } from 'd3-scale'
 import type { Datum, Formatters } from '../contracts'
-import { scaleLinear } from 'd3-scale'
+import { scaleLinear, scalePoint } from 'd3-scale'
 
 const SVG = 'http://www.w3.org/2000/svg'
 export const WIDTH = 640
@@ -38,4 +38,13 @@ export function axes(svg: SVGSVGElement, x: ScaleBand<number> | ScalePoint<numbe
     svg.append(el('line', { x1: MARGIN.left, x2: WIDTH - MARGIN.right, y1: y(tick), y2: y(tick), class: 'grid' }))
     svg.append(el('text', { 'x': MARGIN.left - 8, 'y': y(tick) + 4, 'text-anchor': 'end', 'class': 'tick' }, format.number(tick)))
   }
+}
+
+/** A fresh plot with months as points along x, values up y, and both axes drawn: for lines and areas. */
+export function pointPlot(svg: SVGSVGElement, data: Datum[], format: Formatters): { x: ScalePoint<number>, y: ScaleLinear<number, number> } {
+  reset(svg)
+  const x = scalePoint<number>().domain(data.map(d => d.month)).range([MARGIN.left, WIDTH - MARGIN.right]).padding(0.5)
+  const y = valueScale(data)
+  axes(svg, x, y, data, format)
+  return { x, y }
 }
