@@ -190,6 +190,12 @@ function headers(b: Uint8Array): Header[] {
   return found
 }
 /** Central headers whose offset field points at a local header. */
+/** One local/central header pair to mutate, or undefined when the archive has none. */
+function pickPair(b: Uint8Array, r: Rng) {
+  const all = pairs(b)
+  return all.length ? r.pick(all) : undefined
+}
+
 function pairs(b: Uint8Array): { central: number, local: number }[] {
   return headers(b).filter(h => h.kind === 'central').map(h => ({ central: h.at, local: get(b, h.at + 42, 4) })).filter(p => get(b, p.local, 4) === 0x04034B50)
 }
@@ -266,9 +272,8 @@ export const MUTATORS: Record<string, Mutator> = {
   // The same field rewritten in a central header and its local header, so the local-header
   // cross-check passes and the value reaches the later checks and the read.
   paired(b, r) {
-    const all = pairs(b)
-    if (!all.length) return MUTATORS.field(b, r, { seeds: [] })
-    const p = r.pick(all)
+    const p = pickPair(b, r)
+    if (!p) return MUTATORS.field(b, r, { seeds: [] })
     const [c, l, width] = PAIRED[r.pick(Object.keys(PAIRED) as (keyof typeof PAIRED)[])]
     const value = interesting(r, b, width, get(b, p.central + c, width))
     put(b, p.central + c, width, value)
@@ -277,9 +282,8 @@ export const MUTATORS: Record<string, Mutator> = {
   },
   // Zip-bomb style: a declared size far beyond the data (or just off by one), in both headers.
   bomb(b, r) {
-    const all = pairs(b)
-    if (!all.length) return MUTATORS.field(b, r, { seeds: [] })
-    const p = r.pick(all)
+    const p = pickPair(b, r)
+    if (!p) return MUTATORS.field(b, r, { seeds: [] })
     const compressed = get(b, p.central + 20, 4)
     const size = get(b, p.central + 24, 4)
     const value = r.pick([compressed * 1032, compressed * 1032 + 1, compressed * 1032 - 1, size + 1, size - 1, size * 2, 0, 1 << 24, 0x7FFFFFFF, 0xFFFFFFFE, 0x3FFFFFFF])
@@ -288,9 +292,8 @@ export const MUTATORS: Record<string, Mutator> = {
     return b
   },
   method(b, r) {
-    const all = pairs(b)
-    if (!all.length) return MUTATORS.field(b, r, { seeds: [] })
-    const p = r.pick(all)
+    const p = pickPair(b, r)
+    if (!p) return MUTATORS.field(b, r, { seeds: [] })
     const value = r.chance(0.8) ? get(b, p.central + 10, 2) === 8 ? 0 : 8 : r.pick([1, 9, 12, 14, 93, 99, 0xFFFF])
     for (const at of [p.central + 10, p.local + 8]) put(b, at, 2, value)
     return b
@@ -423,9 +426,8 @@ export const MUTATORS: Record<string, Mutator> = {
   },
   // Entry data changed (compressed bytes), headers untouched: CRC or inflate must catch it.
   data(b, r) {
-    const all = pairs(b)
-    if (!all.length) return MUTATORS.bitflip(b, r, { seeds: [] })
-    const p = r.pick(all)
+    const p = pickPair(b, r)
+    if (!p) return MUTATORS.bitflip(b, r, { seeds: [] })
     const start = p.local + 30 + get(b, p.local + 26, 2) + get(b, p.local + 28, 2)
     const length = get(b, p.central + 20, 4)
     if (!length || start + length > b.length) return MUTATORS.bitflip(b, r, { seeds: [] })
