@@ -112,6 +112,16 @@ describe.each([
     await screenshot(page, `archive-${protocol.replace('/', '')}`)
   })
 
+  it('preload() of an archived module fetches and checks its archive, running nothing', async () => {
+    const ran = await page.evaluate(async () => {
+      await window.app.getLoader('charts/pie').preload()
+      return (globalThis as any).__chartKit ?? null
+    })
+    await server.idle()
+    expect(ran).toBeNull()
+    expectArchiveRequests(server.requests.map(request => request.path), built.manifest.archives.charts.file)
+  })
+
   it('fetches the archive once for concurrent and later loads, and loads JSON modules from it', async () => {
     const hello = await page.evaluate(async () => {
       const [en, de] = await Promise.all([window.app.importModule('locales/en'), window.app.importModule('locales/de')])

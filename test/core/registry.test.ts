@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { markedModuleName, registryCode, scanModules } from '../../src/core/registry'
+import { markedModuleName, registeredAt, registryCode, scanModules } from '../../src/core/registry'
 import { tempDir } from '../helpers/build'
 
 function project(files: string[]) {
@@ -78,5 +78,21 @@ describe('registryCode', () => {
     const code = registryCode(modules, 'dev')
     expect(code).toContain('"name":"src/pdf"')
     expect(code).toContain('import.meta.hot.accept')
+  })
+})
+
+describe('registeredAt', () => {
+  const registered = [
+    { name: 'charts/bar', kind: 'registered' as const, source: 'src/charts/bar.ts', id: '/app/src/charts/bar.ts', isPackage: false },
+    { name: 'plugins/table', kind: 'registered' as const, source: 'src/plugins/table/index.ts', id: '/app/src/plugins/table/index.ts', isPackage: true },
+  ]
+  it('finds the registered module a marked import names, with or without extension, or by its folder', () => {
+    expect(registeredAt('/app/src/charts/bar.ts', registered)?.name).toBe('charts/bar')
+    expect(registeredAt('/app/src/charts/bar.js', registered)?.name).toBe('charts/bar')
+    expect(registeredAt('/app/src/charts/bar', registered)?.name).toBe('charts/bar')
+    expect(registeredAt('/app/src/plugins/table', registered)?.name).toBe('plugins/table')
+    expect(registeredAt('/app/src/plugins/table/index.js', registered)?.name).toBe('plugins/table')
+    expect(registeredAt('/app/src/charts/pie', registered)).toBeUndefined()
+    expect(registeredAt('/app/src/charts/bar-old.ts', registered)).toBeUndefined()
   })
 })
