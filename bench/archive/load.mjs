@@ -13,12 +13,16 @@ export function launch() {
   return chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS, timeout: 60_000 })
 }
 
-// Records what the archive loader does, with timestamps: digests (crypto.subtle), Blob URLs made,
-// response bodies read, DecompressionStreams made.
+// Records what the archive loader does, with timestamps: digests (crypto.subtle), module URLs made
+// (Blob or data:), response bodies read, DecompressionStreams made.
 const INIT = `(() => {
-  const c = window.__benchCounts = { blobUrls: 0, digests: 0, inflates: 0, digestFirst: null, digestLast: null, blobFirst: null, blobLast: null, bodies: [] }
+  const c = window.__benchCounts = { moduleUrls: 0, digests: 0, inflates: 0, digestFirst: null, digestLast: null, urlFirst: null, urlLast: null, bodies: [] }
+  const mark = () => { const t = performance.now(); c.moduleUrls++; c.urlFirst ??= t; c.urlLast = t }
   const make = URL.createObjectURL
-  URL.createObjectURL = function (blob) { const t = performance.now(); c.blobUrls++; c.blobFirst ??= t; c.blobLast = t; return make.call(URL, blob) }
+  URL.createObjectURL = function (blob) { mark(); return make.call(URL, blob) }
+  // A data: module URL is made by percent-encoding the linked code, which ends in its sourceURL.
+  const encode = window.encodeURIComponent
+  window.encodeURIComponent = function (text) { const url = encode(text); if (String(text).includes('//# sourceURL=')) mark(); return url }
   const digest = crypto.subtle.digest.bind(crypto.subtle)
   crypto.subtle.digest = async (...args) => { c.digests++; c.digestFirst ??= performance.now(); try { return await digest(...args) } finally { c.digestLast = performance.now() } }
   const arrayBuffer = Response.prototype.arrayBuffer
@@ -141,7 +145,7 @@ async function waitForQuiet({ maxBusy, maxMs }) {
 function stages(c, t0) {
   const at = t => t == null ? null : +(t - t0).toFixed(1)
   const zip = c.bodies.find(([url]) => url.endsWith('.zip'))
-  return { blobUrls: c.blobUrls, digests: c.digests, inflates: c.inflates, archiveBody: at(zip?.[1]), digestFirst: at(c.digestFirst), digestLast: at(c.digestLast), blobFirst: at(c.blobFirst), blobLast: at(c.blobLast) }
+  return { moduleUrls: c.moduleUrls, digests: c.digests, inflates: c.inflates, archiveBody: at(zip?.[1]), digestFirst: at(c.digestFirst), digestLast: at(c.digestLast), urlFirst: at(c.urlFirst), urlLast: at(c.urlLast) }
 }
 
 /** Runs every (protocol, latency, variant) `reps` times, alternating orders; returns raw runs and summaries. */
@@ -206,14 +210,14 @@ function summarise(runs, variants, protocols, latencies) {
           lastRequestMs: stat(run => run.lastRequestMs),
           lastByteMs: stat(run => run.lastByteMs),
           afterLastByteMs: stat(run => run.afterLastByteMs),
-          blobUrls: stat(run => run.counts.blobUrls),
+          moduleUrls: stat(run => run.counts.moduleUrls),
           digests: stat(run => run.counts.digests),
           // Archive path, ms after the call: body read, first/last digest done, first/last Blob URL made.
           archiveBodyMs: stat(run => run.counts.archiveBody ?? 0),
           digestFirstMs: stat(run => run.counts.digestFirst ?? 0),
           digestLastMs: stat(run => run.counts.digestLast ?? 0),
-          blobFirstMs: stat(run => run.counts.blobFirst ?? 0),
-          blobLastMs: stat(run => run.counts.blobLast ?? 0),
+          urlFirstMs: stat(run => run.counts.urlFirst ?? 0),
+          urlLastMs: stat(run => run.counts.urlLast ?? 0),
           inflates: stat(run => run.counts.inflates),
           httpVersions: [...new Set(set.flatMap(run => run.httpVersions))],
           protocols: [...new Set(set.flatMap(run => run.protocols))],

@@ -8,7 +8,10 @@
 //                      archived targets, import.meta.url → the loose URL), URL.createObjectURL each
 //                      (create), then import() every module's entry at once (import)
 //   blob-sliced        the same, but one Blob per level of the link graph, sliced per entry
-//   data               the same with data: URLs instead of Blob URLs
+//   data               the same with data: URLs instead of Blob URLs (each importer then carries
+//                      the whole code of what it imports in its own URL)
+//   mixed              what the runtime does: a Blob URL for chunks that other chunks import, a
+//                      data: URL for the rest
 import { summary } from '../lib/stats.mjs'
 import { launch } from './load.mjs'
 
@@ -83,6 +86,12 @@ const PROBE = async ({ kind, entries, roots }) => {
         return url
       }
     : code => `data:text/javascript;charset=utf-8,${encodeURIComponent(code)}`
+  // mixed (what the runtime does): a Blob URL for chunks other chunks import, data: for the rest.
+  const linked = new Set(entries.flatMap(entry => entry.links.map(([, , target]) => target)))
+  const blobUrl = code => URL.createObjectURL(new Blob([code], { type: 'text/javascript' }))
+  const makeFor = kind === 'mixed'
+    ? (file, code) => linked.has(file) ? blobUrl(code) : `data:text/javascript,${encodeURIComponent(code)}`
+    : (file, code) => make(code)
   const urlOf = (file) => {
     if (urls.has(file))
       return urls.get(file)
@@ -92,7 +101,7 @@ const PROBE = async ({ kind, entries, roots }) => {
       const [start, end, target] = entry.links[i]
       code = code.slice(0, start) + (target ? urlOf(target) : JSON.stringify(entry.url)) + code.slice(end)
     }
-    const url = make(`${code}\n//# sourceURL=${entry.url}\n`)
+    const url = makeFor(file, `${code}\n//# sourceURL=${entry.url}\n`)
     urls.set(file, url)
     return url
   }
@@ -105,7 +114,7 @@ const PROBE = async ({ kind, entries, roots }) => {
   return { ms: t2 - t0, create: t1 - t0, import: t2 - t1, ...(kind === 'blob' ? { newBlob: blobMs, createObjectURL: urlMs } : {}) }
 }
 
-export const PROBES = ['digest-concurrent', 'digest-sequential', 'crc32', 'blob', 'blob-sliced', 'data']
+export const PROBES = ['digest-concurrent', 'digest-sequential', 'crc32', 'blob', 'blob-sliced', 'data', 'mixed']
 
 /** build: the store build (from buildApp); origin: where it is served. */
 export async function runProbes({ build, origin, reps, log = console.log }) {

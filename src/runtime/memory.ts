@@ -64,21 +64,25 @@ export function createMemoryLoader({ chunks, urlOf, fetchBytes, archiveBytes, ra
 
   /** Chunks that have an in-memory URL: whatever imports them must link to that one. */
   const inMemory = new Set<string>()
+  /** Chunks that other chunks import. */
+  const linked = new Set(Object.values(chunks).flatMap(({ links = [] }) => links.map(([, , target]) => target)))
 
   function urlFor(file: string, attempt: number): Promise<string> {
     return remember(urls, file, async () => {
       if (!fromMemory(file, attempt > 1))
         return urlOf(file)
       inMemory.add(file)
-      const code = new TextDecoder().decode(await bytesOf(file, attempt))
+      let code = new TextDecoder().decode(await bytesOf(file, attempt))
       // Every link's URL first, then filled in from the end so earlier offsets stay true. The build
       // found the offsets: nothing here reads the code.
       const links = chunks[file].links!
       const targets = await Promise.all(links.map(([, , target]) => target ? urlFor(target, attempt) : JSON.stringify(urlOf(file))))
-      let linked = code
       for (let i = links.length; i--;)
-        linked = linked.slice(0, links[i][0]) + targets[i] + linked.slice(links[i][1])
-      return moduleUrl(`${linked}\n//# sourceURL=${urlOf(file)}\n`)
+        code = code.slice(0, links[i][0]) + targets[i] + code.slice(links[i][1])
+      code = `${code}\n//# sourceURL=${urlOf(file)}\n`
+      // A data: URL is the cheapest to make, but each importer would carry the whole code in it: a
+      // chunk that others import gets a short Blob URL instead.
+      return linked.has(file) ? URL.createObjectURL(new Blob([code], { type: 'text/javascript' })) : moduleUrl(code)
     })
   }
 

@@ -213,23 +213,15 @@ export class ZipImporter {
 }
 
 async function load(code: Uint8Array<ArrayBuffer>): Promise<any> {
-  const url = moduleUrl(new TextDecoder().decode(code))
-  try {
-    return await import(/* @vite-ignore */ /* webpackIgnore: true */ url)
-  }
-  finally {
-    // Each entry here stands alone, so its URL is done with once imported.
-    if (url.startsWith('blob:'))
-      URL.revokeObjectURL(url)
-  }
+  return import(/* @vite-ignore */ /* webpackIgnore: true */ moduleUrl(new TextDecoder().decode(code)))
 }
 
-/** A URL that imports `code` as a module: a Blob URL, or in Node (whose loader refuses blob:) a data: URL. */
-export function moduleUrl(code: string): string {
-  if (typeof document === 'undefined' && typeof process !== 'undefined')
-    return `data:text/javascript;charset=utf-8,${encodeURIComponent(code)}`
-  return URL.createObjectURL(new Blob([code], { type: 'text/javascript' }))
-}
+/**
+ * A URL that imports `code` as a module. A data: URL, not a Blob URL: browsers decode it in the page's
+ * own process, while each Blob costs two round trips to the browser process (bench/archives.md), and
+ * Node's loader accepts it too. Module scripts are always UTF-8, so no charset is needed.
+ */
+export const moduleUrl = (code: string): string => `data:text/javascript,${encodeURIComponent(code)}`
 
 /** One shared promise per key; a failure is forgotten, so the next call tries again. */
 export function remember<T>(cache: Map<string, Promise<T>>, key: string, make: () => Promise<T>): Promise<T> {
