@@ -68,6 +68,9 @@ function snapshotDist() {
         const hash = createHash('sha256')
         for (const file of ['index.mjs', ...readdirSync(join(copy, 'runtime')).filter(file => file.endsWith('.mjs')).sort().map(file => `runtime/${file}`)])
           hash.update(readFileSync(join(copy, file)))
+        // The plugin finds its runtime through its own package.json (a self-reference), so the copy
+        // needs one beside it, or it would bundle the live dist/ runtime instead.
+        cpSync(join(root, 'package.json'), join(tmp, 'package.json'))
         return { dir: copy, builtAt: new Date(before).toISOString(), sha256: hash.digest('hex').slice(0, 16) }
       }
     }
@@ -185,13 +188,13 @@ if (!only || only === 'load') {
     probes,
     runs: load.runs.map(({ timeline, paths, ...run }) => run),
   }
-  const rows = [['protocol', 'latency', 'variant', 'median ms', 'min', 'max', 'requests', 'conns', 'waves', 'calls return', '1st req', 'last req', 'last byte', 'after last byte', 'blob URLs']]
+  const rows = [['protocol', 'latency', 'variant', 'median ms', 'min', 'max', 'requests', 'conns', 'waves', 'calls return', '1st req', 'last req', 'last byte', 'after last byte', 'module URLs']]
   for (const s of load.summaries.byVariant)
-    rows.push([s.protocol, `${s.latency} ms`, s.variant, s.ms.median, s.ms.min, s.ms.max, s.requests.median, s.connections.median, s.waves.median, s.issuedMs.median, s.firstRequestMs.median, s.lastRequestMs.median, s.lastByteMs.median, s.afterLastByteMs.median, s.blobUrls.median])
+    rows.push([s.protocol, `${s.latency} ms`, s.variant, s.ms.median, s.ms.min, s.ms.max, s.requests.median, s.connections.median, s.waves.median, s.issuedMs.median, s.firstRequestMs.median, s.lastRequestMs.median, s.lastByteMs.median, s.afterLastByteMs.median, s.moduleUrls.median])
   console.log(`\n${table(rows)}\n`)
-  const stageRows = [['protocol', 'latency', 'variant', 'zip body read', '1st digest start', 'last digest end', '1st blob URL', 'last blob URL', 'resolved', 'inflates']]
+  const stageRows = [['protocol', 'latency', 'variant', 'zip body read', '1st digest start', 'last digest end', '1st module URL', 'last module URL', 'resolved', 'inflates']]
   for (const s of load.summaries.byVariant.filter(s => s.variant !== 'loose'))
-    stageRows.push([s.protocol, `${s.latency} ms`, s.variant, s.archiveBodyMs.median, s.digestFirstMs.median, s.digestLastMs.median, s.blobFirstMs.median, s.blobLastMs.median, s.ms.median, s.inflates.median])
+    stageRows.push([s.protocol, `${s.latency} ms`, s.variant, s.archiveBodyMs.median, s.digestFirstMs.median, s.digestLastMs.median, s.urlFirstMs.median, s.urlLastMs.median, s.ms.median, s.inflates.median])
   console.log(`   archive path, medians in ms after loadAll() was called:\n${table(stageRows)}\n`)
   console.log(table([['protocol', 'latency', 'loose ÷', 'ratio of medians', 'paired median', 'paired min', 'paired max', 'rounds slower'],
     ...load.summaries.ratios.map(r => [r.protocol, `${r.latency} ms`, r.variant, `${r.looseOverVariant}×`, `${r.pairedMedian}×`, `${r.pairedMin}×`, `${r.pairedMax}×`, `${r.roundsVariantSlower}/${r.rounds}`])]))

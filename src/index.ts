@@ -10,7 +10,7 @@ import { createUnplugin } from 'unplugin'
 import { finishBundle } from './core/bundle'
 import { resolveOptions } from './core/options'
 import { SizeCache } from './core/report'
-import { MEMORY_RUNTIME_ID, assertUniqueNames, markedModuleName, registeredAt, registryCode, REGISTRY_ID, RESOLVED_REGISTRY_ID, scanModules } from './core/registry'
+import { INFLATING_MEMORY_RUNTIME_ID, MEMORY_RUNTIME_ID, assertUniqueNames, markedModuleName, registeredAt, registryCode, REGISTRY_ID, RESOLVED_REGISTRY_ID, scanModules } from './core/registry'
 import { markerPattern, RUNTIME_ID } from './core/marker'
 
 export type { Report } from './core/report'
@@ -23,7 +23,7 @@ const PLUGIN_NAME = 'unplugin-lazy-modules'
  * name), so it does not matter which chunk of the build this code landed in. Run from source
  * (tests, the playground), that is the last build's runtime: not every bundler reads TypeScript.
  */
-function runtimeFile(name: 'index' | 'memory'): string {
+function runtimeFile(name: 'index' | 'memory' | 'memory-deflate'): string {
   try {
     return createRequire(import.meta.url).resolve(`${PLUGIN_NAME}/runtime${name === 'index' ? '' : `/${name}`}`)
   }
@@ -39,8 +39,11 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
   // Per importer, so a watch rebuild that reuses an unchanged importer's cached transform keeps its
   // marked modules, and an importer that left the graph takes its marked modules with it.
   const markedBy = new Map<string, LazyModule[]>()
-  const runtime = runtimeFile('index')
-  const memoryRuntime = runtimeFile('memory')
+  const runtimeFiles: Record<string, string> = {
+    [RUNTIME_ID]: runtimeFile('index'),
+    [MEMORY_RUNTIME_ID]: runtimeFile('memory'),
+    [INFLATING_MEMORY_RUNTIME_ID]: runtimeFile('memory-deflate'),
+  }
   const sizes = new SizeCache()
 
   function rescan(): boolean {
@@ -79,11 +82,11 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
     resolveId: {
       // Before the bundler's own resolver, which would leave the runtime external.
       order: 'pre',
-      filter: { id: new RegExp(`^(?:${[REGISTRY_ID, RUNTIME_ID, MEMORY_RUNTIME_ID].map(escape).join('|')})$`) },
+      filter: { id: new RegExp(`^(?:${[REGISTRY_ID, ...Object.keys(runtimeFiles)].map(escape).join('|')})$`) },
       handler(id) {
         // Resolving the runtime here keeps it bundled (and so beside this build's registry) even where
         // it would be external: Rollup without node-resolve, or Vite's SSR build.
-        return id === REGISTRY_ID ? RESOLVED_REGISTRY_ID : id === RUNTIME_ID ? runtime : memoryRuntime
+        return id === REGISTRY_ID ? RESOLVED_REGISTRY_ID : runtimeFiles[id]
       },
     },
 
@@ -98,7 +101,7 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
               module.id = resolved.id
           }
         }
-        return registryCode(registered, mode)
+        return registryCode(registered, mode, options.compression)
       },
     },
 
@@ -145,13 +148,13 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
     vite: {
       config() {
         // The runtime must never be pre-bundled: it imports the registry, which only this plugin provides.
-        return { optimizeDeps: { exclude: [PLUGIN_NAME, RUNTIME_ID, MEMORY_RUNTIME_ID] } }
+        return { optimizeDeps: { exclude: [PLUGIN_NAME, ...Object.keys(runtimeFiles)] } }
       },
       configResolved(config) {
         mode = config.command === 'serve' ? 'dev' : 'build'
         options = resolveOptions(rawOptions, config.root, { compressedSizes: config.build.reportCompressedSize })
         // The dev server refuses files outside the workspace; a linked or global install is outside it.
-        config.server.fs.allow.push(dirname(runtime))
+        config.server.fs.allow.push(dirname(runtimeFiles[RUNTIME_ID]))
       },
       configureServer(server: ViteDevServer) {
         const onFileSetChange = () => {

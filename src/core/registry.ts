@@ -8,6 +8,8 @@ import { globSync, isDynamicPattern } from 'tinyglobby'
 export const REGISTRY_ID = 'virtual:lazy-modules'
 /** Runs chunks from memory (archives, retries): a chunk of its own, fetched only when needed. */
 export const MEMORY_RUNTIME_ID = 'unplugin-lazy-modules/runtime/memory'
+/** The same for builds whose archives are deflated: only those carry the inflating code. */
+export const INFLATING_MEMORY_RUNTIME_ID = 'unplugin-lazy-modules/runtime/memory-deflate'
 export const RESOLVED_REGISTRY_ID = `\0${REGISTRY_ID}`
 /**
  * The registry calls this for the facts that exist only once chunks do; `generateBundle` defines it
@@ -118,7 +120,7 @@ export function sourceFacts(module: LazyModule): ModuleInfo {
  * handles CSS itself. Facts about chunks come from `generateBundle` (build) or are known now (dev).
  * Pairs, not an object literal, so a name such as `__proto__` stays a plain key.
  */
-export function registryCode(modules: LazyModule[], mode: 'build' | 'dev'): string {
+export function registryCode(modules: LazyModule[], mode: 'build' | 'dev', compression: 'store' | 'deflate' = 'store'): string {
   const loaders = modules
     .filter(module => module.kind === 'registered')
     .map(module => `  [${JSON.stringify(module.name)}, () => import(${JSON.stringify(module.id ?? module.source)})],`)
@@ -129,7 +131,7 @@ export function registryCode(modules: LazyModule[], mode: 'build' | 'dev'): stri
     `export const loaders = [\n${loaders.join('\n')}\n]`,
     `export const facts = ${facts}`,
     `export const base = import.meta.url`,
-    `export const memory = ${mode === 'build' ? `() => import(${JSON.stringify(MEMORY_RUNTIME_ID)})` : 'undefined'}`,
+    `export const memory = ${mode === 'build' ? `() => import(${JSON.stringify(compression === 'deflate' ? INFLATING_MEMORY_RUNTIME_ID : MEMORY_RUNTIME_ID)})` : 'undefined'}`,
   ]
   if (mode === 'dev') {
     // Files matching a glob come and go while the server runs: hand the new list to the live runtime.

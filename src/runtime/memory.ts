@@ -3,7 +3,7 @@
 // needed, so apps that never use it never download it.
 import type { ChunkFacts } from './runtime'
 import { ArchiveFormatError } from './errors'
-import { moduleUrl, parseZip, readEntry, remember, verifyIntegrity } from './zip'
+import { moduleUrl, parseZip, readStoredEntry, remember, verifyIntegrity } from './zip'
 import type { ZipEntry } from './zip'
 
 type Opened = [bytes: Uint8Array, entries: Map<string, ZipEntry>, url: string]
@@ -24,8 +24,9 @@ export interface MemorySource {
  * Each chunk gets one URL, kept for the page's life, so a chunk several modules import is one instance:
  * its real URL while nothing is wrong with it, else an in-memory one. Only chunks that never ran get
  * an in-memory URL (a failed import runs nothing of its graph), so no module runs twice.
+ * Archives are read stored-only unless `read` inflates: the build picks `memory-deflate` for that.
  */
-export function createMemoryLoader({ chunks, urlOf, fetchBytes, archiveBytes, ran }: MemorySource) {
+export function createMemoryLoader({ chunks, urlOf, fetchBytes, archiveBytes, ran }: MemorySource, read = readStoredEntry) {
   const opened = new Map<string, Promise<Opened>>()
   const urls = new Map<string, Promise<string>>()
 
@@ -47,7 +48,7 @@ export function createMemoryLoader({ chunks, urlOf, fetchBytes, archiveBytes, ra
       if (!entry)
         throw new ArchiveFormatError(url, file, 'no such entry')
       // The build's sha-384 decides: an archive rewritten to be self-consistent still fails it.
-      return readEntry(bytes, entry, url, integrity)
+      return read(bytes, entry, url, integrity)
     }
     // A new query string gets past both the HTTP cache and the failure kept for the old URL.
     const url = urlOf(file)

@@ -33,9 +33,11 @@ export function crc32(bytes: Uint8Array): number {
 /** True for names that could escape the folder they are unpacked into, or mean two things. */
 export const isUnsafeName = (name: string): boolean => /^($|\/|[a-z]:)|(^|\/)\.\.(\/|$)|[\\\0\uFFFD]/i.test(name)
 
-const TRUNCATED = 'truncated or not a zip'
-const MULTI_DISK = 'multi-disk is not supported'
-const ZIP64 = 'ZIP64 is not supported'
+// Refusal reasons are short and stable, for code to branch on; ships to browsers, so every byte counts.
+const TRUNCATED = 'truncated'
+const MULTI_DISK = 'multi-disk'
+const ZIP64 = 'ZIP64'
+const SIZE = 'size mismatch'
 const MAX = 0xFFFFFFFF
 
 /**
@@ -85,17 +87,17 @@ export function parseZip(bytes: Uint8Array, archive: string): ZipEntry[] {
     refuse(u16(p + 34), MULTI_DISK, name)
     refuse(Math.max(offset, compressedSize, size) === MAX, ZIP64, name)
     refuse(size && name.endsWith('/'), 'directory with data', name)
-    refuse(dataOffset + compressedSize > cd, 'outside the archive', name)
+    refuse(dataOffset + compressedSize > cd, 'out of bounds', name)
     // Either header saying "encrypted" (bit 0, or bit 6 for strong encryption) is enough: other
     // readers trust one or the other, and one archive must not mean two things.
-    refuse((flags | u16(p + 8)) & 0x41, 'encryption is not supported', name)
+    refuse((flags | u16(p + 8)) & 0x41, 'encrypted', name)
     // Method, name and (unless bit 3 moved them behind the data) CRC and sizes must match the
     // central header byte for byte.
     refuse(u32(offset) !== 0x04034B50 || u16(offset + 8) !== method || (!(flags & 8) && (u32(offset + 14) !== u32(p + 16) || u32(offset + 18) !== compressedSize || u32(offset + 22) !== size))
       || text(offset + 30, u16(offset + 26)) !== name, 'local header mismatch', name)
-    refuse(method && method !== 8, `method ${method} is not supported`, name)
+    refuse(method && method !== 8, `method ${method}`, name)
     // Deflate cannot beat 1032:1 (a 258-byte match in 2 bits), so a larger size is a lie.
-    refuse(method ? size > compressedSize * 1032 : compressedSize !== size, 'data and declared size differ', name)
+    refuse(method ? size > compressedSize * 1032 : compressedSize !== size, SIZE, name)
     names.add(name)
     entries.push({ name, offset, dataOffset, method, compressedSize, size, crc: u32(p + 16) })
     p = next
@@ -105,7 +107,7 @@ export function parseZip(bytes: Uint8Array, archive: string): ZipEntry[] {
   // different files to different readers; a zip that any writer made honestly has none.
   let end = 0
   for (const entry of [...entries].sort((a, b) => a.offset - b.offset)) {
-    refuse(entry.offset < end, 'overlapping entries', entry.name)
+    refuse(entry.offset < end, 'overlap', entry.name)
     end = entry.dataOffset + entry.compressedSize
   }
   return entries
@@ -117,24 +119,22 @@ export function parseZip(bytes: Uint8Array, archive: string): ZipEntry[] {
  * headers and bounds. Never allocates more than the declared size.
  */
 export const readEntry = (bytes: Uint8Array, entry: ZipEntry, archive: string, integrity?: string): Promise<Uint8Array<ArrayBuffer>> =>
-  read(bytes, entry, archive, integrity, inflate)
+  readStoredEntry(bytes, entry, archive, integrity, inflate)
 
-/** `readEntry` for stored entries only: a deflated one is refused. Leaves the inflate code out of a bundle. */
-export const readStoredEntry = (bytes: Uint8Array, entry: ZipEntry, archive: string, integrity?: string): Promise<Uint8Array<ArrayBuffer>> =>
-  read(bytes, entry, archive, integrity)
-
-async function read(bytes: Uint8Array, entry: ZipEntry, archive: string, integrity?: string, inflater?: typeof inflate): Promise<Uint8Array<ArrayBuffer>> {
-  const { name, dataOffset, size } = entry
+/**
+ * `readEntry` that refuses deflated entries unless given `inflater`, so a bundle that never inflates
+ * leaves the inflate code out.
+ */
+export async function readStoredEntry(bytes: Uint8Array, entry: ZipEntry, archive: string, integrity?: string, inflater?: typeof inflate): Promise<Uint8Array<ArrayBuffer>> {
+  const { name, dataOffset, method } = entry
   const bad = (reason: string) => new ArchiveFormatError(archive, name, reason)
-  let out = bytes.slice(dataOffset, dataOffset + entry.compressedSize)
-  if (entry.method) {
-    if (!inflater) throw bad('method 8 is not supported here')
-    const inflated = new Uint8Array(size)
-    if (await inflater(out, inflated).catch(() => -1) !== size) throw bad('deflate data and declared size differ')
-    out = inflated
-  }
-  if (crc32(out) !== entry.crc) throw bad('CRC-32 mismatch')
-  if (integrity) await verifyIntegrity(out, integrity, archive, name)
+  let out: Uint8Array<ArrayBuffer> | void = bytes.slice(dataOffset, dataOffset + entry.compressedSize)
+  if (method && !(out = await inflater?.(out, entry.size).catch(() => {})))
+    throw bad(inflater ? SIZE : `method ${method}`)
+  if (crc32(out) !== entry.crc)
+    throw bad('CRC-32 mismatch')
+  if (integrity)
+    await verifyIntegrity(out, integrity, archive, name)
   return out
 }
 
@@ -145,10 +145,12 @@ export async function verifyIntegrity(bytes: Uint8Array<ArrayBuffer>, integrity:
 }
 
 /**
- * Inflates raw deflate data into `out` and resolves to the byte count. Rejects on bad data, and at
- * the first byte past the end of `out`: `set` throws, which makes the pipe cancel the inflating.
+ * Inflates raw deflate data into exactly `size` bytes: resolves to nothing if there are fewer, and
+ * rejects on bad data and at the first byte past the end (`set` throws, so the pipe cancels the
+ * inflating).
  */
-async function inflate(data: Uint8Array<ArrayBuffer>, out: Uint8Array): Promise<number> {
+async function inflate(data: Uint8Array<ArrayBuffer>, size: number): Promise<Uint8Array<ArrayBuffer> | void> {
+  const out = new Uint8Array(size)
   let n = 0
   await new Blob([data]).stream().pipeThrough(new DecompressionStream('deflate-raw')).pipeTo(new WritableStream({
     write(chunk) {
@@ -156,7 +158,8 @@ async function inflate(data: Uint8Array<ArrayBuffer>, out: Uint8Array): Promise<
       n += chunk.length
     },
   }))
-  return n
+  if (n === size)
+    return out
 }
 
 /**

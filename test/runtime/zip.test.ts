@@ -237,17 +237,17 @@ describe('refusing bad archives', () => {
     const big = new Uint8Array(20_000_000)
     const bomb = rawZip([{ name: 'bomb', data: big, method: 8, size: 1000 }])
     const started = performance.now()
-    expect(await refusal(bomb.bytes)).toMatchObject({ entry: 'bomb', reason: expect.stringMatching(/declared size/) })
+    expect(await refusal(bomb.bytes)).toMatchObject({ entry: 'bomb', reason: 'size mismatch' })
     expect(performance.now() - started).toBeLessThan(1000)
     // A declared size beyond deflate's 1032:1 limit is refused by the parse, with nothing allocated.
     const liar = rawZip([{ name: 'liar', data: enc('x'), method: 8, size: 2 ** 31 }])
-    expect(() => parseZip(liar.bytes, 'liar.zip')).toThrow(/declared size/)
+    expect(() => parseZip(liar.bytes, 'liar.zip')).toThrow(/size mismatch/)
     // Shorter than declared.
     const short = rawZip([{ name: 'short', data: enc('abc'.repeat(100)), method: 8, size: 400 }])
-    expect(await refusal(short.bytes)).toMatchObject({ reason: expect.stringMatching(/declared size/) })
+    expect(await refusal(short.bytes)).toMatchObject({ reason: 'size mismatch' })
     // Garbage instead of deflate data.
     const junk = rawZip([{ name: 'junk', data: enc('plain'), method: 8, stored: Uint8Array.of(0xFF, 0xFF, 0xFF) }])
-    expect(await refusal(junk.bytes)).toMatchObject({ reason: expect.stringMatching(/deflate/) })
+    expect(await refusal(junk.bytes)).toMatchObject({ reason: 'size mismatch' })
   })
 
   it.each(['../x', 'a/../x', '..', '/abs', 'a\\b', 'a\0b', 'C:x', 'c:/x', ''])('refuses the name %j', async (name) => {
@@ -265,7 +265,7 @@ describe('refusing bad archives', () => {
     return z.bytes
   }
   it.each<[string, RegExp, (z: ReturnType<typeof rawZip>) => void]>([
-    ['encrypted flag', /encryption/, z => [z.local[0], z.central[0]].forEach((at, i) => z.view.setUint16(at + 6 + 2 * i, 1, true))],
+    ['encrypted flag', /encrypted/, z => [z.local[0], z.central[0]].forEach((at, i) => z.view.setUint16(at + 6 + 2 * i, 1, true))],
     ['disk number', /multi-disk/, z => z.view.setUint16(z.eocd + 4, 1, true)],
     ['central directory disk', /multi-disk/, z => z.view.setUint16(z.eocd + 6, 1, true)],
     ['entries on this disk', /multi-disk/, z => z.view.setUint16(z.eocd + 8, 1, true)],
@@ -282,7 +282,7 @@ describe('refusing bad archives', () => {
     ['unsupported method', /method 12/, z => [z.local[0] + 8, z.central[0] + 10].forEach(at => z.view.setUint16(at, 12, true))],
     ['CRC', /CRC-32/, z => [z.local[0] + 14, z.central[0] + 16].forEach(at => z.view.setUint32(at, 12345, true))],
     ['directory with data', /directory/, z => z.view.setUint32(z.central[1] + 24, 1, true)],
-    ['entry inside the central directory', /outside/, z => z.view.setUint32(z.central[1] + 42, z.central[0], true)],
+    ['entry inside the central directory', /out of bounds/, z => z.view.setUint32(z.central[1] + 42, z.central[0], true)],
     ['central directory size', /truncated/, z => z.view.setUint32(z.eocd + 12, 1, true)],
     ['entry count', /truncated/, (z) => {
       z.view.setUint16(z.eocd + 8, 1, true)
