@@ -13,7 +13,7 @@ type Opened = { bytes: Uint8Array, entries: Map<string, ZipEntry> }
 const archives = new Map<string, Promise<Opened | undefined>>()
 
 function opened(archive: string, bytes: Uint8Array): Opened {
-  return { bytes, entries: new Map(parseZip(bytes, archive).map(entry => [entry.name, entry])) }
+  return { bytes, entries: parseZip(bytes, archive) }
 }
 
 export const initialize: InitializeHook<{ port: MessagePort }> = ({ port }) => {

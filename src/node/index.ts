@@ -35,7 +35,7 @@ async function trust(archive: string, digests: { archive: string, entries: Recor
   if (actual !== digests.archive)
     return { name: 'IntegrityError', source: archive, entry: undefined, expected: digests.archive, actual }
   try {
-    for (const entry of parseZip(bytes, archive)) {
+    for (const entry of parseZip(bytes, archive).values()) {
       if (!entry.name.endsWith('/'))
         await readEntry(bytes, entry, archive, digests.entries[entry.name])
     }

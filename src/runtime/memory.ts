@@ -3,7 +3,7 @@
 // needed, so apps that never use it never download it.
 import type { ChunkFacts } from './runtime'
 import { ArchiveFormatError } from './errors'
-import { moduleUrl, parseZip, readStoredEntry, remember, verifyIntegrity } from './zip'
+import { moduleUrl, parseZip, readStoredEntry, verifyIntegrity } from './zip'
 import type { ZipEntry } from './zip'
 
 type Opened = [bytes: Uint8Array, entries: Map<string, ZipEntry>, url: string]
@@ -21,22 +21,30 @@ export interface MemorySource {
 }
 
 /**
- * Each chunk gets one URL, kept for the page's life, so a chunk several modules import is one instance:
- * its real URL while nothing is wrong with it, else an in-memory one. Only chunks that never ran get
+ * Each chunk gets one URL, so a chunk several modules import is one instance: its real URL while
+ * nothing is wrong with it, else an in-memory one, kept for the page's life once it ran. Only chunks that never ran get
  * an in-memory URL (a failed import runs nothing of its graph), so no module runs twice.
  * Archives are read stored-only unless `read` inflates: the build picks `memory-deflate` for that.
  */
 export function createMemoryLoader({ chunks, urlOf, fetchBytes, archiveBytes, ran }: MemorySource, read = readStoredEntry) {
-  const opened = new Map<string, Promise<Opened>>()
+  // Keyed by the runtime's fetch, which it forgets when it fails: a new fetch is parsed anew.
+  const opened = new WeakMap<Promise<ArrayBuffer>, Promise<Opened>>()
+  /** In-memory URLs by chunk, kept until `forget`; whatever imports such a chunk must link to it. */
   const urls = new Map<string, Promise<string>>()
+  /** Chunks that other chunks import. */
+  const linked = new Set(Object.values(chunks).flatMap(({ links = [] }) => links.map(([, , target]) => target)))
 
   function open(name: string): Promise<Opened> {
-    return remember(opened, name, async () => {
-      const [url, fetched] = archiveBytes(name)
-      const bytes = new Uint8Array(await fetched)
+    const [url, fetched] = archiveBytes(name)
+    let parsed = opened.get(fetched)
+    if (!parsed) {
       // The whole structure is checked before anything from it runs.
-      return [bytes, new Map(parseZip(bytes, url).map(entry => [entry.name, entry])), url]
-    })
+      opened.set(fetched, parsed = fetched.then((buffer) => {
+        const bytes = new Uint8Array(buffer)
+        return [bytes, parseZip(bytes, url), url]
+      }))
+    }
+    return parsed
   }
 
   async function bytesOf(file: string, attempt: number): Promise<Uint8Array> {
@@ -63,52 +71,47 @@ export function createMemoryLoader({ chunks, urlOf, fetchBytes, archiveBytes, ra
     return !!facts && (!!facts.archive || (retrying && !ran.has(file) && !!facts.links))
   }
 
-  /** Chunks that have an in-memory URL: whatever imports them must link to that one. */
-  const inMemory = new Set<string>()
-  /** Chunks that other chunks import. */
-  const linked = new Set(Object.values(chunks).flatMap(({ links = [] }) => links.map(([, , target]) => target)))
-
-  function urlFor(file: string, attempt: number): Promise<string> {
-    return remember(urls, file, async () => {
+  function urlFor(file: string, attempt: number): string | Promise<string> {
+    let url = urls.get(file)
+    if (!url) {
       if (!fromMemory(file, attempt > 1))
         return urlOf(file)
-      inMemory.add(file)
-      let code = new TextDecoder().decode(await bytesOf(file, attempt))
-      // Every link's URL first, then filled in from the end so earlier offsets stay true. The build
-      // found the offsets: nothing here reads the code.
-      const links = chunks[file].links!
-      const targets = await Promise.all(links.map(([, , target]) => target ? urlFor(target, attempt) : JSON.stringify(urlOf(file))))
-      for (let i = links.length; i--;)
-        code = code.slice(0, links[i][0]) + targets[i] + code.slice(links[i][1])
-      code = `${code}\n//# sourceURL=${urlOf(file)}\n`
-      // A data: URL is the cheapest to make, but each importer would carry the whole code in it: a
-      // chunk that others import gets a short Blob URL instead.
-      return linked.has(file) ? URL.createObjectURL(new Blob([code], { type: 'text/javascript' })) : moduleUrl(code)
-    })
+      urls.set(file, url = (async () => {
+        let code = new TextDecoder().decode(await bytesOf(file, attempt))
+        // Every link's URL first, then filled in from the end so earlier offsets stay true. The build
+        // found the offsets: nothing here reads the code.
+        const links = chunks[file].links!
+        const targets = await Promise.all(links.map(([, , target]) => target ? urlFor(target, attempt) : JSON.stringify(urlOf(file))))
+        for (let i = links.length; i--;)
+          code = code.slice(0, links[i][0]) + targets[i] + code.slice(links[i][1])
+        code = `${code}\n//# sourceURL=${urlOf(file)}\n`
+        // A data: URL is the cheapest to make, but each importer would carry the whole code in it: a
+        // chunk that others import gets a short Blob URL instead.
+        return linked.has(file) ? URL.createObjectURL(new Blob([code], { type: 'text/javascript' })) : moduleUrl(code)
+      })())
+    }
+    return url
   }
 
   return {
     /** Fetches and checks an archive, running nothing. */
-    prefetch: (archive: string) => open(archive).then(() => {}),
+    prefetch: open as (archive: string) => Promise<unknown>,
     /** Imports a chunk; `attempt` > 1 means earlier attempts failed, so fetch what never ran anew. */
     async importFile(file: string, attempt: number): Promise<unknown> {
       // Links unknown (the build could not find them all): at least the chunk itself is fetched anew.
-      const url = attempt > 1 && !fromMemory(file, true) ? `${urlOf(file)}?retry=${attempt}` : await urlFor(file, attempt)
-      return import(/* @vite-ignore */ url)
+      return import(/* @vite-ignore */ attempt > 1 && !fromMemory(file, true) ? `${urlOf(file)}?retry=${attempt}` : await urlFor(file, attempt))
     },
-    /** After a failed import: chunks of its graph that never ran get new URLs next time. */
+    /** After a failed import (which ran nothing of its graph): what never ran gets a new URL next time. */
     forget(files: Iterable<string>) {
       for (const file of files) {
-        if (!ran.has(file)) {
+        if (!ran.has(file))
           urls.delete(file)
-          inMemory.delete(file)
-        }
       }
     },
     /**
      * Whether a graph holds a chunk that runs from memory: its real URL would then be a second
      * instance, so the whole graph must be linked here instead.
      */
-    holds: (files: Iterable<string>) => [...files].some(file => inMemory.has(file)),
+    holds: (files: Iterable<string>) => [...files].some(file => urls.has(file)),
   }
 }

@@ -41,11 +41,11 @@ const SIZE = 'size mismatch'
 const MAX = 0xFFFFFFFF
 
 /**
- * Lists the entries of a zip archive from its central directory, in archive order, after checking
- * the whole structure (every local header too). Throws `ArchiveFormatError` for anything malformed
- * or unsupported. Entry data is checked when read.
+ * Lists the entries of a zip archive from its central directory, by name in archive order, after
+ * checking the whole structure (every local header too). Throws `ArchiveFormatError` for anything
+ * malformed or unsupported. Entry data is checked when read.
  */
-export function parseZip(bytes: Uint8Array, archive: string): ZipEntry[] {
+export function parseZip(bytes: Uint8Array, archive: string): Map<string, ZipEntry> {
   const refuse = (when: unknown, reason: string, entry?: string) => {
     if (when) throw new ArchiveFormatError(archive, entry, reason)
   }
@@ -68,8 +68,7 @@ export function parseZip(bytes: Uint8Array, archive: string): ZipEntry[] {
   refuse(u32(e - 20) === 0x07064B50 || count === 0xFFFF || cd === MAX, ZIP64)
   refuse(u16(e + 4) || u16(e + 6) || u16(e + 8) !== count, MULTI_DISK)
   refuse(cd + u32(e + 12) !== e, TRUNCATED)
-  const entries: ZipEntry[] = []
-  const names = new Set<string>()
+  const entries = new Map<string, ZipEntry>()
   let p = cd
   for (let i = 0; i < count; i++) {
     const nameLength = u16(p + 28)
@@ -83,7 +82,7 @@ export function parseZip(bytes: Uint8Array, archive: string): ZipEntry[] {
     const flags = u16(offset + 6)
     const dataOffset = offset + 30 + u16(offset + 26) + u16(offset + 28)
     refuse(isUnsafeName(name), 'unsafe name', name)
-    refuse(names.has(name), 'duplicate name', name)
+    refuse(entries.has(name), 'duplicate name', name)
     refuse(u16(p + 34), MULTI_DISK, name)
     refuse(Math.max(offset, compressedSize, size) === MAX, ZIP64, name)
     refuse(size && name.endsWith('/'), 'directory with data', name)
@@ -98,15 +97,14 @@ export function parseZip(bytes: Uint8Array, archive: string): ZipEntry[] {
     refuse(method && method !== 8, `method ${method}`, name)
     // Deflate cannot beat 1032:1 (a 258-byte match in 2 bits), so a larger size is a lie.
     refuse(method ? size > compressedSize * 1032 : compressedSize !== size, SIZE, name)
-    names.add(name)
-    entries.push({ name, offset, dataOffset, method, compressedSize, size, crc: u32(p + 16) })
+    entries.set(name, { name, offset, dataOffset, method, compressedSize, size, crc: u32(p + 16) })
     p = next
   }
   refuse(p !== e, TRUNCATED)
   // Overlapping entries are how zip bombs get their ratio (Fifield 2019) and how one archive shows
   // different files to different readers; a zip that any writer made honestly has none.
   let end = 0
-  for (const entry of [...entries].sort((a, b) => a.offset - b.offset)) {
+  for (const entry of [...entries.values()].sort((a, b) => a.offset - b.offset)) {
     refuse(entry.offset < end, 'overlap', entry.name)
     end = entry.dataOffset + entry.compressedSize
   }
@@ -185,7 +183,7 @@ export class ZipImporter {
         data = await response.arrayBuffer()
       }
       const bytes = new Uint8Array(data)
-      return [bytes, new Map(parseZip(bytes, name).filter(e => !e.name.endsWith('/')).map(e => [e.name, e]))] as [Uint8Array, Map<string, ZipEntry>]
+      return [bytes, new Map([...parseZip(bytes, name)].filter(([file]) => !file.endsWith('/')))] as [Uint8Array, Map<string, ZipEntry>]
     })().catch((error) => {
       opened = undefined
       throw error

@@ -49,7 +49,7 @@ describe('archives (Rollup 4 build, run in Node)', () => {
       const bytes = readFileSync(join(built.dir, archive.file))
       expect(archive.integrity).toBe(sha384(bytes))
       expect(archive.size.raw).toBe(bytes.length)
-      for (const entry of parseZip(bytes, archive.file)) {
+      for (const entry of parseZip(bytes, archive.file).values()) {
         const info = archive.entries[entry.name]
         expect({ offset: entry.offset, size: entry.size, compressedSize: entry.compressedSize, crc32: entry.crc, method: entry.method })
           .toEqual({ offset: info.offset, size: info.size, compressedSize: info.compressedSize, crc32: info.crc32, method: 0 })

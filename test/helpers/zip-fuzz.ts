@@ -546,14 +546,16 @@ async function readChecked(bytes: Uint8Array, entry: ZipEntry, stats: Stats): Pr
 }
 
 async function exercise(bytes: Uint8Array, importer: boolean, stats: Stats): Promise<{ outcome: Outcome, entries: number }> {
-  let entries: ZipEntry[]
+  let parsed: Map<string, ZipEntry>
   try {
-    entries = parseZip(bytes, ARCHIVE)
+    parsed = parseZip(bytes, ARCHIVE)
   }
   catch (error) {
     return { outcome: { kind: 'refused', reason: typed(error, 'parse') }, entries: 0 }
   }
-  must(Array.isArray(entries), 'parse: not an array')
+  must(parsed instanceof Map, 'parse: not a Map')
+  const entries = [...parsed.values()]
+  must(entries.every(e => parsed.get(e.name) === e), 'parse: an entry under another name')
   const names = new Set<string>()
   for (const e of entries) {
     must(typeof e.name === 'string' && !names.has(e.name), `parse: duplicate or odd name ${JSON.stringify(e.name)}`)
@@ -620,7 +622,7 @@ export async function runCase(bytes: Uint8Array, options: { timeoutMs: number, i
 }
 
 /** What the reader lists for an archive: [name, size, crc] per entry (for comparing with other readers). */
-export const listing = (bytes: Uint8Array): [string, number, number][] => parseZip(bytes, ARCHIVE).map(e => [e.name, e.size, e.crc])
+export const listing = (bytes: Uint8Array): [string, number, number][] => [...parseZip(bytes, ARCHIVE).values()].map(e => [e.name, e.size, e.crc])
 
 /** Byte-equal arrays. */
 export const same = (a: Uint8Array, b: Uint8Array): boolean => a.length === b.length && Buffer.from(a.buffer, a.byteOffset, a.length).equals(b)

@@ -1,0 +1,1 @@
+export * from "/work/main/src/runtime/memory.ts"
