@@ -134,6 +134,35 @@ describe.each([
   })
 })
 
+describe('a deflated archive in Chromium', () => {
+  let server: TestServer
+  afterAll(async () => {
+    await server?.close()
+    await closeBrowser()
+  })
+
+  it('inflates with DecompressionStream, through the loader that can', async () => {
+    const built = await buildWithVite(join(fixtures, 'archive'), { ...options, compression: 'deflate' })
+    expect(Object.values<any>(built.manifest.archives.charts.entries).every(entry => entry.method === 8)).toBe(true)
+    server = await serve(built.dir)
+    await launchBrowser()
+    const { page, errors, close } = await openPage(server.url('index.html'))
+    await page.waitForFunction(() => !!window.app, undefined, { timeout: 10_000 })
+    await server.idle()
+    server.reset()
+    const drawn = await page.evaluate(() => Promise.all(['charts/bar', 'charts/line'].map(name => window.app.importModule(name).then((module: any) => module.draw([1])))))
+    await server.idle()
+    const problems = errors.all()
+    await close()
+    expect(drawn).toEqual(['[bar:#]', '[line:#]'])
+    expect(problems).toEqual([])
+    const paths = server.requests.map(request => request.path)
+    expect(paths).toHaveLength(2)
+    expect(paths).toContain(`/${built.manifest.archives.charts.file}`)
+    expect(paths.filter(path => /^\/assets\/memory-deflate-[\w-]+\.js$/.test(path))).toHaveLength(1)
+  })
+})
+
 describe('a tampered archive in Chromium', () => {
   let server: TestServer
   let dir: string

@@ -20,6 +20,13 @@ function runInNode(built: Built, script: string, { hooks = true } = {}) {
   return JSON.parse(out)
 }
 
+/** The chunk that reads archives in browsers: the only one with the zip parser. */
+function memoryChunk(built: Built) {
+  const [chunk, ...more] = Object.values(built.files).filter(file => file.type === 'chunk' && file.code.includes('function parseZip('))
+  expect(more).toEqual([])
+  return chunk as Extract<typeof chunk, { type: 'chunk' }>
+}
+
 describe('archives (Rollup 4 build, run in Node)', () => {
   let built: Built
   beforeAll(async () => {
@@ -41,6 +48,10 @@ describe('archives (Rollup 4 build, run in Node)', () => {
     expect(infos['charts/bar'].archive).toEqual({ name: 'charts', file: archives.charts.file, entry: infos['charts/bar'].file })
     expect(infos['src/report'].archive).toBeNull()
     expectManifestMatchesFiles({ ...built.manifest, modules: Object.fromEntries(Object.entries<any>(infos).filter(([, info]) => !info.archive)) }, built.dir)
+  })
+
+  it('ships the stored-only zip reader, without the inflate code, to a stored build', () => {
+    expect(memoryChunk(built).code).not.toContain('DecompressionStream')
   })
 
   it('records offsets, sizes, CRC-32 and digests that match the archive on disk', async () => {
@@ -119,6 +130,7 @@ describe('archive options', () => {
     expect(Object.keys(built.manifest.archives)).toEqual(['charts', 'locales'])
     const entries = Object.values<any>(built.manifest.archives.charts.entries)
     expect(entries.some(entry => entry.method === 8)).toBe(true)
+    expect(memoryChunk(built).code).toContain('DecompressionStream')
     for (const file of Object.keys(built.manifest.archives.charts.entries))
       expect(existsSync(join(built.dir, file)), file).toBe(true)
     const result = runInNode(built, `console.log(JSON.stringify({ kind: (await app.importModule('charts/line')).kind }))`)
