@@ -22,9 +22,9 @@ export interface MemorySource {
 
 /**
  * Each chunk gets one URL, so a chunk several modules import is one instance: its real URL while
- * nothing is wrong with it, else an in-memory one, kept for the page's life once it ran. Only chunks that never ran get
- * an in-memory URL (a failed import runs nothing of its graph), so no module runs twice.
- * Archives are read stored-only unless `read` inflates: the build picks `memory-deflate` for that.
+ * nothing is wrong with it, else an in-memory one, kept for the page's life once it ran. Only chunks
+ * that never ran get an in-memory URL (a failed import runs nothing of its graph), so no module runs
+ * twice. Archives are read stored-only unless `read` inflates: the build picks `memory-deflate` for that.
  */
 export function createMemoryLoader({ chunks, urlOf, fetchBytes, archiveBytes, ran }: MemorySource, read = readStoredEntry) {
   // Keyed by the runtime's fetch, which it forgets when it fails: a new fetch is parsed anew.

@@ -207,20 +207,21 @@ export class ZipImporter {
     return readEntry(bytes, entry, this.name, integrity)
   }
 
-  /** Imports one entry as an ES module; the same name gives the same module instance. */
+  /**
+   * Imports one entry as an ES module; the same name gives the same module instance. Its code runs
+   * from a `data:` URL, named `<archive>/<name>` in stack traces and devtools.
+   */
   importModule<T = any>(name: string, integrity?: string): Promise<T> {
-    return remember(this.#modules, name, () => this.read(name, integrity).then(load))
+    // The sourceURL also keeps two entries with the same code two modules: a data: URL is its content.
+    return remember(this.#modules, name, () => this.read(name, integrity).then(code =>
+      import(/* @vite-ignore */ /* webpackIgnore: true */ moduleUrl(`${new TextDecoder().decode(code)}\n//# sourceURL=${this.name}/${name}\n`))))
   }
 }
 
-async function load(code: Uint8Array<ArrayBuffer>): Promise<any> {
-  return import(/* @vite-ignore */ /* webpackIgnore: true */ moduleUrl(new TextDecoder().decode(code)))
-}
-
 /**
- * A URL that imports `code` as a module. A data: URL, not a Blob URL: browsers decode it in the page's
- * own process, while each Blob costs two round trips to the browser process (bench/archives.md), and
- * Node's loader accepts it too. Module scripts are always UTF-8, so no charset is needed.
+ * A URL that imports `code` as a module. A data: URL, not a Blob URL: it is cheap to make, where each
+ * Blob costs about 0.7 ms of main thread in Chromium (bench/archives.md), and Node's loader accepts it
+ * too. Module scripts are always UTF-8, so no charset is needed.
  */
 export const moduleUrl = (code: string): string => `data:text/javascript,${encodeURIComponent(code)}`
 

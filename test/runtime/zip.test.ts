@@ -364,6 +364,10 @@ describe('ZipImporter over HTTP', () => {
     reads.mockRestore()
     expect(a).toBe(b)
     expect(a.n).toBe(1)
+    // Two entries with the same code are two modules, as two files would be.
+    const twins = new ZipImporter(rawZip([{ name: 'x.js', data: enc('export const o = {}') }, { name: 'y.js', data: enc('export const o = {}') }]).bytes)
+    const [x, y] = await Promise.all([twins.importModule('x.js'), twins.importModule('y.js')])
+    expect(x.o).not.toBe(y.o)
     await expect(zip.read('nope.js')).rejects.toMatchObject({ name: 'ArchiveFormatError', entry: 'nope.js' })
     expect(hits.get('/a.zip')).toBe(1)
   })

@@ -1,1 +1,0 @@
-export * from "/work/main/src/runtime/memory.ts"
