@@ -3,6 +3,7 @@
 // build wrote into the registry are ever requested.
 import type { ModuleInfo } from '../types'
 import { ArchiveFormatError, IntegrityError, ModuleLoadError, ModuleNotFoundError, StaleBuildError } from './errors'
+import { remember } from './remember'
 import { suggest } from './suggest'
 
 export type { ModuleInfo }
@@ -143,12 +144,7 @@ export function createRuntime(data: RegistryData) {
    */
   function archiveBytes(name: string): [string, Promise<ArrayBuffer>] {
     const url = urlOf(facts.archives![name].file)
-    let bytes = archiveFetches.get(name)
-    if (!bytes) {
-      archiveFetches.set(name, bytes = fetchBytes(url))
-      bytes.catch(() => archiveFetches.delete(name))
-    }
-    return [url, bytes]
+    return [url, remember(archiveFetches, name, () => fetchBytes(url))]
   }
 
   /** The module's chunk and every lazy chunk it imports statically. */

@@ -3,6 +3,7 @@
 // one disk, no ZIP64, no encryption). Written for size, measured by bench/zip-size.mjs: it ships to
 // browsers, and the platform's DecompressionStream does the inflating.
 import { ArchiveFormatError, IntegrityError } from './errors'
+import { remember } from './remember'
 
 export interface ZipEntry {
   /** Path inside the archive, decoded as UTF-8. Directories end in `/`. */
@@ -169,13 +170,13 @@ export class ZipImporter {
   /** The archive's name in errors: `options.name`, else the URL. */
   readonly name: string
   #open: () => Promise<[Uint8Array, Map<string, ZipEntry>]>
+  #opened = new Map<0, Promise<[Uint8Array, Map<string, ZipEntry>]>>()
   #modules = new Map<string, Promise<any>>()
 
   constructor(source: string | URL | Uint8Array | ArrayBuffer, options: { fetch?: typeof fetch, name?: string } = {}) {
     const remote = source instanceof URL || typeof source === 'string'
     const name = this.name = options.name || (remote ? `${source}` : 'zip archive')
-    let opened: Promise<[Uint8Array, Map<string, ZipEntry>]> | undefined
-    this.#open = () => opened ||= (async () => {
+    this.#open = () => remember(this.#opened, 0, async () => {
       let data = source as Uint8Array | ArrayBuffer
       if (remote) {
         const response = await (options.fetch || fetch)(source)
@@ -184,9 +185,6 @@ export class ZipImporter {
       }
       const bytes = new Uint8Array(data)
       return [bytes, new Map([...parseZip(bytes, name)].filter(([file]) => !file.endsWith('/')))] as [Uint8Array, Map<string, ZipEntry>]
-    })().catch((error) => {
-      opened = undefined
-      throw error
     })
   }
 
@@ -224,13 +222,3 @@ export class ZipImporter {
  * too. Module scripts are always UTF-8, so no charset is needed.
  */
 export const moduleUrl = (code: string): string => `data:text/javascript,${encodeURIComponent(code)}`
-
-/** One shared promise per key; a failure is forgotten, so the next call tries again. */
-export function remember<T>(cache: Map<string, Promise<T>>, key: string, make: () => Promise<T>): Promise<T> {
-  let promise = cache.get(key)
-  if (!promise) {
-    cache.set(key, promise = make())
-    promise.catch(() => cache.delete(key))
-  }
-  return promise
-}
