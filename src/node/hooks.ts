@@ -7,19 +7,16 @@ import type { MessagePort } from 'node:worker_threads'
 import type { ZipEntry } from '../runtime/zip'
 import { readFile } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
+import { remember } from '../runtime/remember'
 import { parseZip, readEntry } from '../runtime/zip'
 
 type Opened = { bytes: Uint8Array, entries: Map<string, ZipEntry> }
 const archives = new Map<string, Promise<Opened | undefined>>()
 
-function opened(archive: string, bytes: Uint8Array): Opened {
-  return { bytes, entries: parseZip(bytes, archive) }
-}
-
 export const initialize: InitializeHook<{ port: MessagePort }> = ({ port }) => {
   // Archives the runtime has checked against its build's digests arrive here, bytes and all.
-  port.on('message', ({ id, archive, bytes }: { id: number, archive: string, bytes: Uint8Array }) => {
-    archives.set(archive, Promise.resolve(opened(archive, bytes)))
+  port.on('message', ({ id, archive, bytes, entries }: { id: number } & Opened & { archive: string }) => {
+    archives.set(archive, Promise.resolve({ bytes, entries }))
     port.postMessage(id)
   })
   port.unref()
@@ -31,18 +28,12 @@ async function locate(url: string): Promise<[string, string, Opened] | undefined
   if (!match)
     return undefined
   const [, archive, entry] = match
-  let found = archives.get(archive)
-  if (!found) {
-    // An archive imported directly, not through the runtime: its CRC-32s are all there is to check.
-    found = readFile(fileURLToPath(archive)).then(
-      bytes => opened(archive, bytes),
-      // Not a file: a folder that happens to end in .zip is no archive.
-      error => error.code === 'ENOENT' || error.code === 'EISDIR' || error.code === 'ENOTDIR' ? undefined : Promise.reject(error),
-    )
-    archives.set(archive, found)
-    found.catch(() => archives.delete(archive))
-  }
-  const zip = await found
+  // An archive imported directly, not through the runtime: its CRC-32s are all there is to check.
+  const zip = await remember(archives, archive, () => readFile(fileURLToPath(archive)).then(
+    bytes => ({ bytes, entries: parseZip(bytes, archive) }),
+    // Not a file: a folder that happens to end in .zip is no archive.
+    error => error.code === 'ENOENT' || error.code === 'EISDIR' || error.code === 'ENOTDIR' ? undefined : Promise.reject(error),
+  ))
   return zip && [archive, decodeURIComponent(entry), zip]
 }
 

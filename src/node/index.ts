@@ -34,8 +34,10 @@ async function trust(archive: string, digests: { archive: string, entries: Recor
   const actual = `sha384-${createHash('sha384').update(bytes).digest('base64')}`
   if (actual !== digests.archive)
     return { name: 'IntegrityError', source: archive, entry: undefined, expected: digests.archive, actual }
+  let entries
   try {
-    for (const entry of parseZip(bytes, archive).values()) {
+    entries = parseZip(bytes, archive)
+    for (const entry of entries.values()) {
       if (!entry.name.endsWith('/'))
         await readEntry(bytes, entry, archive, digests.entries[entry.name])
     }
@@ -49,7 +51,8 @@ async function trust(archive: string, digests: { archive: string, entries: Recor
   await new Promise<void>((resolve) => {
     replies.set(id, resolve)
     port1.ref()
-    port1.postMessage({ id, archive, bytes }, [bytes.buffer])
+    // The entries as parsed here go along, so the hooks need not parse the archive again.
+    port1.postMessage({ id, archive, bytes, entries }, [bytes.buffer])
   }).finally(() => port1.unref())
 }
 
