@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto'
 import { posix } from 'node:path'
 import type { ChunkFacts } from '../runtime/runtime'
 import { init, parse } from 'es-module-lexer'
-import { integrityOf, sizeOf } from './manifest'
+import { integrityOf, sizeOf, staticClosure } from './manifest'
 import { FACTS_FUNCTION } from './registry'
 import { writeZip } from './zip-writer'
 
@@ -231,10 +231,7 @@ export function findLinks(code: string, file: string): Links {
  */
 export function chunkFacts(bundle: OutputBundleLike, packed: PackedArchives, moduleFiles: Set<string>): Record<string, ChunkFacts> {
   const chunks = Object.values(bundle).filter((file): file is OutputChunkLike => file.type === 'chunk')
-  const byFile = new Map(chunks.map(chunk => [chunk.fileName, chunk]))
-  const initial = new Set(chunks.filter(chunk => chunk.isEntry).map(chunk => chunk.fileName))
-  for (const file of initial)
-    byFile.get(file)?.imports.forEach(imported => initial.add(imported))
+  const initial = staticClosure(chunks.filter(chunk => chunk.isEntry).map(chunk => chunk.fileName), new Map(chunks.map(chunk => [chunk.fileName, chunk.imports])))
   const archiveOf = new Map(Object.entries(packed.archives).flatMap(([name, archive]) => Object.keys(archive.entries).map(entry => [entry, name])))
   const facts: Record<string, ChunkFacts> = {}
   for (const chunk of chunks) {

@@ -30,7 +30,8 @@ export interface FactsResult {
 export function collectFacts(modules: LazyModule[], bundle: OutputBundleLike): FactsResult {
   const chunks = Object.values(bundle).filter((file): file is OutputChunkLike => file.type === 'chunk')
   const byFile = new Map(chunks.map(chunk => [chunk.fileName, chunk]))
-  const initial = staticClosure(chunks.filter(chunk => chunk.isEntry).map(chunk => chunk.fileName), byFile)
+  const importsOf = new Map(chunks.map(chunk => [chunk.fileName, chunk.imports]))
+  const initial = staticClosure(chunks.filter(chunk => chunk.isEntry).map(chunk => chunk.fileName), importsOf)
   const eager: FactsResult['eager'] = []
   const infos = modules.map((module): ModuleInfo => {
     const chunk = module.id === undefined ? undefined : chunkOf(module.id, chunks)
@@ -39,7 +40,7 @@ export function collectFacts(modules: LazyModule[], bundle: OutputBundleLike): F
     if (initial.has(chunk.fileName))
       eager.push({ name: module.name, file: chunk.fileName })
     // What loads at start-up is there already: neither preloaded again nor counted.
-    const imports = [...staticClosure([chunk.fileName], byFile)].filter(file => file !== chunk.fileName && !initial.has(file)).sort()
+    const imports = [...staticClosure([chunk.fileName], importsOf)].filter(file => file !== chunk.fileName && !initial.has(file)).sort()
     // Vite's SSR build tracks CSS it does not emit; only what was written counts.
     const css = [chunk.fileName, ...imports].flatMap(file => [...(byFile.get(file)?.viteMetadata?.importedCss ?? [])]).filter(file => file in bundle)
     return {
@@ -59,15 +60,16 @@ function chunkOf(id: string, chunks: OutputChunkLike[]): OutputChunkLike | undef
   return chunks.find(chunk => chunk.facadeModuleId === id) ?? chunks.find(chunk => chunk.moduleIds.includes(id))
 }
 
-function staticClosure(start: string[], byFile: Map<string, OutputChunkLike>): Set<string> {
+/** The given files and every file they import statically, directly or not (only files `imports` knows). */
+export function staticClosure(start: Iterable<string>, imports: ReadonlyMap<string, readonly string[]>): Set<string> {
   const seen = new Set<string>()
   const queue = [...start]
   while (queue.length) {
     const file = queue.pop()!
-    if (seen.has(file) || !byFile.has(file))
-      continue
-    seen.add(file)
-    queue.push(...byFile.get(file)!.imports)
+    if (!seen.has(file) && imports.has(file)) {
+      seen.add(file)
+      queue.push(...imports.get(file)!)
+    }
   }
   return seen
 }

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto'
 import { relative } from 'node:path'
 import { promisify } from 'node:util'
 import { brotliCompress, constants, gzip, gzipSync } from 'node:zlib'
-import { sortKeys } from './manifest'
+import { sortKeys, staticClosure } from './manifest'
 import { budgetFailure, checkBudgets, sumOf } from './report-budgets'
 import { formatTable, renderHtml } from './report-view'
 
@@ -160,19 +160,6 @@ function sum(files: Iterable<string>, sizes: Map<string, Sizes>): Sizes {
   return sumOf([...files].map(file => sizes.get(file)!))
 }
 
-function closure(start: Iterable<string>, imports: Map<string, string[]>): Set<string> {
-  const seen = new Set<string>()
-  const queue = [...start]
-  while (queue.length) {
-    const file = queue.pop()!
-    if (!seen.has(file) && imports.has(file)) {
-      seen.add(file)
-      queue.push(...imports.get(file)!)
-    }
-  }
-  return seen
-}
-
 export async function createReport(input: ReportInput, budgets: ResolvedBudget[] = [], cache = new SizeCache(), { brotli = true } = {}): Promise<Report> {
   const { manifest } = input
   const chunks = new Map(input.chunks.map(chunk => [chunk.file, chunk]))
@@ -185,7 +172,7 @@ export async function createReport(input: ReportInput, budgets: ResolvedBudget[]
   const sizes = new Map(await Promise.all([...bytes].map(async ([file, data]) => [file, await cache.measure(data, measureBrotli)] as const)))
 
   const roots = input.initial ?? input.chunks.filter(chunk => chunk.isEntry).map(chunk => chunk.file)
-  const initialJs = closure(roots, imports)
+  const initialJs = staticClosure(roots, imports)
   const initialCss = [...roots.filter(file => file.endsWith('.css')), ...[...initialJs].flatMap(file => chunks.get(file)!.css)]
   const initial = new Set([...initialJs, ...initialCss].filter(file => sizes.has(file)))
 
@@ -193,7 +180,7 @@ export async function createReport(input: ReportInput, budgets: ResolvedBudget[]
   const modules: Record<string, ReportModule> = {}
   for (const info of Object.values(manifest.modules)) {
     const own = info.file && chunks.has(info.file) ? info.file : null
-    const needs = own ? [...closure([own], imports), ...info.css, ...chunks.get(own)!.css] : []
+    const needs = own ? [...staticClosure([own], imports), ...info.css, ...chunks.get(own)!.css] : []
     const loads = [...new Set(needs)].filter(file => !initial.has(file) && sizes.has(file)).sort()
     loads.forEach(file => neededBy.set(file, [...(neededBy.get(file) ?? []), info.name]))
     modules[info.name] = { name: info.name, file: info.file, archive: info.archive?.name ?? null, size: own ? sizes.get(own)! : null, loads, load: sum(loads, sizes), saved: sum([], sizes), eager: !!own && initial.has(own) }
