@@ -9,10 +9,11 @@ import type { Manifest } from './types'
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join, posix, relative, sep } from 'node:path'
 import process from 'node:process'
-import { inflateRawSync } from 'node:zlib'
 import { init, parse } from 'es-module-lexer'
 import { createReport } from './core/report'
 import { formatTable } from './core/report-view'
+import { ArchiveFormatError } from './runtime/errors'
+import { parseZip, readEntry } from './runtime/zip'
 
 const USAGE = `Usage: lazy-modules report <dir> [--json] [--no-brotli] [--manifest <file>]
 
@@ -30,15 +31,6 @@ function listFiles(dir: string, base = dir): string[] {
     const path = join(dir, entry.name)
     return entry.isDirectory() ? listFiles(path, base) : [relative(base, path).split(sep).join('/')]
   })
-}
-
-/** An archive entry's bytes, found where the manifest says its local header is. */
-function readEntry(zip: Buffer, offset: number, compressedSize: number, method: number, where: string): Buffer {
-  if (zip.readUInt32LE(offset) !== 0x04034B50)
-    throw new Error(`${where}: no zip entry at offset ${offset}; the archive does not match the manifest.`)
-  const start = offset + 30 + zip.readUInt16LE(offset + 26) + zip.readUInt16LE(offset + 28)
-  const data = zip.subarray(start, start + compressedSize)
-  return method === 8 ? inflateRawSync(data) : data
 }
 
 /** Static and dynamic import targets of a chunk, as paths in the folder. */
@@ -93,8 +85,14 @@ async function reportFromDir(dir: string, { manifestName = 'lazy-manifest.json',
   for (const archive of Object.values(manifest.archives ?? {})) {
     const zip = readFileSync(join(dir, archive.file))
     assets.set(archive.file, zip)
-    for (const [entry, info] of Object.entries(archive.entries))
-      code.set(entry, readEntry(zip, info.offset, info.compressedSize, info.method, `${archive.file}: ${entry}`).toString('utf8'))
+    // The runtime's own strict reader, checked against the manifest's digests.
+    const entries = parseZip(zip, archive.file)
+    for (const [file, info] of Object.entries(archive.entries)) {
+      const entry = entries.get(file)
+      if (!entry)
+        throw new ArchiveFormatError(archive.file, file, 'no such entry')
+      code.set(file, new TextDecoder().decode(await readEntry(zip, entry, archive.file, info.integrity)))
+    }
   }
 
   await init()

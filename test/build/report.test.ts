@@ -1,7 +1,7 @@
 import type { OutputOptions, Plugin } from 'rollup'
 import type { Options } from '../../src/types'
 import { spawnSync } from 'node:child_process'
-import { cpSync, existsSync, mkdirSync, readFileSync } from 'node:fs'
+import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib'
@@ -300,6 +300,12 @@ describe('CLI: lazy-modules report <dir>', () => {
     const table = runCli('report', built.dir).stdout
     expect(table).toMatch(new RegExp(`^  archive charts\\s+${escapeRegExp(report.archives.charts.file)} \\(3 modules\\)\\s+${escapeRegExp(formatSize(report.archives.charts.size.raw))}`, 'm'))
     expect(table).toContain('first load from the chunks no other chunk imports (no HTML page names its scripts)')
+    // The archive is read with the runtime's strict reader: a changed byte is refused, not reported.
+    const zip = join(built.dir, report.archives.charts.file)
+    writeFileSync(zip, Buffer.from(readFileSync(zip, 'latin1').replace('bar:', 'BAR:'), 'latin1'))
+    const refused = runCli('report', built.dir)
+    expect(refused.status).toBe(1)
+    expect(refused.stderr).toMatch(/ArchiveFormatError: Bad zip archive charts-[\w-]+\.zip \(entry "bar-[\w-]+\.js"\): CRC-32 mismatch/)
   })
 
   it('`report.brotli: false` and `--no-brotli` leave brotli out, and agree', async () => {
