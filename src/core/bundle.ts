@@ -1,38 +1,55 @@
-// After chunking: the stages that read the finished bundle, in order. Facts first (what each lazy
-// module became), then archives (which chunks leave the loose output), then the manifest and the
-// registry's facts, then the report, which measures the files as written.
+// After chunking: the stages that read the finished bundle, in order, on one chunk graph. Facts
+// first (what each lazy module became), then archives (which chunks leave the loose output), then
+// the manifest and the registry's facts, then the report, which measures the files as written.
+import type { OutputFile } from './graph'
+import type { ScannedImports } from './links'
+import type { LazyModule } from './names'
 import type { ResolvedOptions } from './options'
-import type { OutputBundleLike } from './manifest'
-import type { LazyModule } from './registry'
-import type { ReportContext, SizeCache } from './report'
-import { chunkFacts, linksReady, packArchives } from './archive'
-import { collectFacts, createManifest, fillRegistry, withArchives } from './manifest'
-import { bundleInput, emitReport } from './report'
+import type { SizeCache } from './report/sizes'
+import { packArchives } from './archive'
+import { chunkFacts, moduleFacts, withFacts } from './facts'
+import { chunksOf, createGraph } from './graph'
+import { lexerReady, scanImports } from './links'
+import { createManifest, withArchives } from './manifest'
+import { createReport, reportOutputs } from './report'
 
 /** What a bundler's `generateBundle` context must offer; Rollup's and Rolldown's both do. */
-export interface OutputContext extends Omit<ReportContext, 'emitFile'> {
+export interface OutputContext {
   getModuleInfo: (id: string) => { importers: readonly string[], dynamicImporters: readonly string[], isEntry: boolean } | null
   emitFile: (file: { type: 'asset', fileName: string, source: string | Uint8Array }) => string
+  info?: (message: string) => void
+  warn: (message: string) => void
+  error: (message: string) => never
 }
 
-export async function finishBundle(context: OutputContext, bundle: Record<string, any>, modules: LazyModule[], options: ResolvedOptions, sizes: SizeCache): Promise<void> {
-  await linksReady()
-  const output = bundle as OutputBundleLike
-  const { modules: loose, eager } = collectFacts(modules, output)
-  const packed = packArchives(loose, output, { groups: options.archives, compression: options.compression })
+export async function finishBundle(context: OutputContext, bundle: Record<string, OutputFile>, modules: LazyModule[], options: ResolvedOptions, sizes: SizeCache): Promise<void> {
+  await lexerReady()
+  // Taken before archived chunks leave the bundle: the report measures them as loose files too.
+  const graph = createGraph(chunksOf(bundle))
+  const scans = new Map<string, ScannedImports>()
+  const linksOf = (file: string) => scans.get(file) ?? scans.set(file, scanImports(graph.chunks.get(file)!.code, file)).get(file)!
+
+  const { modules: loose, eager } = moduleFacts(modules, graph)
+  const packed = packArchives(loose, graph, { groups: options.archives, compression: options.compression }, linksOf)
   const manifest = createManifest(withArchives(loose, packed.archives), packed.archives)
-  const moduleFiles = new Set(loose.map(module => module.file).filter((file): file is string => !!file))
-  const runtimeFacts = { chunks: chunkFacts(output, packed, moduleFiles), fallback: options.keepLooseChunks, manifest: options.manifest || null, retry: options.retry }
-  const outputFiles = Object.values(bundle) // archived chunks included, for the report
+  const chunks = chunkFacts(graph, manifest, (file) => {
+    const { references, unknown } = linksOf(file)
+    return unknown ?? references
+  })
+
   for (const file of packed.archived) {
     if (!options.keepLooseChunks)
       delete bundle[file]
   }
   for (const [fileName, source] of packed.files)
     context.emitFile({ type: 'asset', fileName, source })
+  const runtimeFacts = { chunks, fallback: options.keepLooseChunks, manifest: options.manifest || null, retry: options.retry }
   for (const file of Object.values(bundle)) {
-    if (file.type === 'chunk')
-      fillRegistry(file, manifest, runtimeFacts)
+    const code = file.type === 'chunk' ? withFacts(file.fileName, file.code, manifest, runtimeFacts) : undefined
+    if (code !== undefined && file.type === 'chunk') {
+      file.code = code
+      graph.chunks.get(file.fileName)!.code = code
+    }
   }
   for (const warning of packed.warnings)
     context.warn(warning)
@@ -40,7 +57,30 @@ export async function finishBundle(context: OutputContext, bundle: Record<string
     context.warn(`lazy module ${JSON.stringify(name)} is in ${file}, which loads at start-up, because code that loads at start-up imports it eagerly too. Marking it lazy saves nothing until that eager import goes.`)
   if (options.manifest)
     context.emitFile({ type: 'asset', fileName: options.manifest, source: `${JSON.stringify(manifest, null, 2)}\n` })
-  // Last, so that sizes are of the chunks as written (the registry's facts included).
-  const reportInput = bundleInput(outputFiles, manifest, packed.files, { moduleInfo: id => context.getModuleInfo(id), root: options.root })
-  await emitReport(context, reportInput, options, sizes)
+  await report(context, { graph, manifest, bundle, archives: packed.files }, options, sizes)
+}
+
+/** Last, so that sizes are of the chunks as written (the registry's facts included). */
+async function report(context: OutputContext, built: { graph: ReturnType<typeof createGraph>, manifest: ReturnType<typeof createManifest>, bundle: Record<string, OutputFile>, archives: Map<string, Uint8Array> }, options: ResolvedOptions, sizes: SizeCache) {
+  const { report: views, budgets } = options
+  if (!views.console && !views.json && !views.html && !budgets.length)
+    return
+  const assets = new Map<string, string | Uint8Array>(built.archives)
+  for (const file of Object.values(built.bundle)) {
+    if (file.type === 'asset' && file.fileName.endsWith('.css'))
+      assets.set(file.fileName, file.source)
+  }
+  const input = { manifest: built.manifest, graph: built.graph, assets, moduleInfo: (id: string) => context.getModuleInfo(id), root: options.root }
+  const result = reportOutputs(await createReport(input, budgets, sizes, { brotli: views.brotli }), options)
+  sizes.nextBuild()
+  if (result.table) {
+    // Rollup prints `info` logs (or hands them to `onLog`), Vite sends them to its logger.
+    context.info ? context.info(result.table) : console.info(result.table)
+  }
+  for (const { fileName, source } of result.files)
+    context.emitFile({ type: 'asset', fileName, source })
+  for (const warning of result.warnings)
+    context.warn(warning)
+  if (result.failure)
+    context.error(result.failure)
 }

@@ -1,7 +1,5 @@
 // What the hook filters test, apart from the transform so that importing the plugin stays cheap.
 
-export const RUNTIME_ID = 'unplugin-lazy-modules/runtime'
-
 /**
  * The cheap pre-filter: a file that fails it is never parsed, and in Vite 8 never even reaches
  * JavaScript (Rolldown applies hook filters natively). An import attribute always follows a quoted

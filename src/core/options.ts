@@ -2,6 +2,7 @@ import type { Options } from '../types'
 import type { ResolvedReportOptions } from './report'
 import type { ResolvedBudget } from './report-budgets'
 import { resolve } from 'node:path'
+import { DEFAULT_RETRY } from '../contract'
 import { resolveBudgets } from './report-budgets'
 
 export interface ResolvedOptions {
@@ -46,7 +47,7 @@ export function resolveOptions(options: Options = {}, fallbackRoot = process.cwd
     archives: options.archives || undefined,
     compression: options.compression ?? 'store',
     keepLooseChunks: options.keepLooseChunks ?? false,
-    retry: { attempts: 3, delay: 250, maxDelay: 4000, ...options.retry },
+    retry: { ...DEFAULT_RETRY, ...options.retry },
     // `report: true` and no `report` are the defaults; `false` turns every view off.
     report: options.report === false || (options.report === undefined && host.compressedSizes === false)
       ? { console: false, json: false, html: false, brotli: false }

@@ -1,6 +1,6 @@
 // Stage 1: rewrite imports marked `with { lazy: 'true' }` so nothing loads until asked.
 //
-//   import * as pdf from './pdf' with { lazy: 'true' }   →  const pdf = __lazy_handle("src/pdf", () => import("./pdf"))
+//   import * as pdf from './pdf' with { lazy: 'true' }   →  const pdf = __lazyHandle("src/pdf", () => import("./pdf"))
 //   import { save } from './io' with { lazy: 'true' }    →  uses: `await save(x)` → `await (0, (await __lazy_load(h)).save)(x)`
 //
 // Handles are declared where the first statement was, so like imports they exist before any
@@ -11,7 +11,8 @@ import { walk } from 'estree-walker'
 import MagicString from 'magic-string'
 import { analyze } from 'eslint-scope'
 import { init, parse as lex } from 'es-module-lexer'
-import { markerPattern, RUNTIME_ID } from './marker'
+import { HANDLE_HELPER, RUNTIME_ID } from '../contract'
+import { markerPattern } from './marker'
 
 /** A build error with the position it points at (0-based offset into the code). */
 export class LazyTransformError extends Error {
@@ -63,7 +64,7 @@ export async function transformLazyImports(code: string, id: string, options: Tr
     const source = node.source.value as string
     const name = names[index]
     const importCall = `() => import(${JSON.stringify(source)}${Object.keys(attributes).length ? `, { with: ${JSON.stringify(attributes)} }` : ''})`
-    const handleExpr = `/* #__PURE__ */ ${PREFIX}handle(${JSON.stringify(name)}, ${importCall})`
+    const handleExpr = `/* #__PURE__ */ ${HANDLE_HELPER}(${JSON.stringify(name)}, ${importCall})`
     const namespace = node.specifiers.find(spec => spec.type === 'ImportNamespaceSpecifier')
     const handle = namespace ? namespace.local.name : `${PREFIX}${index}`
     handles.push(`const ${handle} = ${handleExpr};`)
@@ -80,7 +81,7 @@ export async function transformLazyImports(code: string, id: string, options: Tr
 
   rewriteUses(ast, s, bindings)
 
-  const runtimeImport = `import { __lazyHandle as ${PREFIX}handle, load as ${PREFIX}load } from ${JSON.stringify(RUNTIME_ID)};`
+  const runtimeImport = `import { ${HANDLE_HELPER}, load as ${PREFIX}load } from ${JSON.stringify(RUNTIME_ID)};`
   const at = insertionPoint(ast)
   // After a directive written without `;`, the inserted import would otherwise continue its line.
   const separator = at > 0 && code[at - 1] !== ';' ? ';' : ''

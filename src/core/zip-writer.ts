@@ -1,27 +1,11 @@
-// Writes the `archives` zips: node:zlib's deflateRawSync plus this small writer, not fflate.
-// Measured (bench/zip-writer.md; Node 20.20, vite 8's dist JS, 12 files, 2.10 MB):
-//   store:   identical sizes (2,101,486 B), 5.2 ms vs fflate 5.3 ms;
-//   deflate: 529,985 B in 40 ms (zlib level 6) vs fflate 540,091 B (+1.9%) in 56 ms.
-// On 1,000 small files (670 kB) it is 28.7 ms vs 59.7 ms. No dependency, and the writer reports
-// each entry's offsets, which fflate's zipSync does not. Archives are stored by default anyway
-// (DESIGN.md), where only the container matters. Output is deterministic (sorted names, fixed
-// time, no extra fields) so builds are reproducible; deflated bytes can still change with Node's
-// bundled zlib.
-import { deflateRawSync } from 'node:zlib'
-import { crc32, isUnsafeName } from '../runtime/zip'
+// Writes the `archives` zips with node:zlib and a small writer (why not fflate: bench/zip-writer.md).
+// Output is deterministic (sorted names, fixed time, no extra fields) so builds are reproducible.
+import type { ZipEntry } from '../runtime/zip'
+import { crc32, deflateRawSync } from 'node:zlib'
+import { isUnsafeName } from '../runtime/zip'
 
-export interface WrittenEntry {
-  name: string
-  /** Offset of the local file header. */
-  offset: number
-  /** Offset of the entry's data. */
-  dataOffset: number
-  compressedSize: number
-  size: number
-  crc: number
-  /** 0 = stored, 8 = deflated (only when that is smaller). */
-  method: 0 | 8
-}
+/** `method` is 0 (stored) or 8 (deflated, only when that is smaller). */
+export type WrittenEntry = ZipEntry
 
 export interface WriteZipOptions {
   /** `deflate` stores an entry anyway when deflating does not make it smaller, as zip(1) does. */
@@ -59,7 +43,7 @@ export function writeZip(files: { name: string, data: Uint8Array }[], options: W
     }
     const nameBytes = encoder.encode(name)
     if (nameBytes.length > 0xFFFF) throw new Error(`Zip entry name is too long: ${JSON.stringify(name.slice(0, 100))}…`)
-    return { name, nameBytes, data, body, method, directory, crc: crc32(data) }
+    return { name, nameBytes, data, body, method, directory, crc32: crc32(data) }
   })
 
   let size = 22
@@ -86,7 +70,7 @@ export function writeZip(files: { name: string, data: Uint8Array }[], options: W
     u16(e.method)
     u16(DOS_TIME)
     u16(DOS_DATE)
-    u32(e.crc)
+    u32(e.crc32)
     u32(e.body.length)
     u32(e.data.length)
     u16(e.nameBytes.length)
@@ -99,7 +83,7 @@ export function writeZip(files: { name: string, data: Uint8Array }[], options: W
     header(e, false)
     bytes.set(e.nameBytes, p)
     p += e.nameBytes.length
-    entries.push({ name: e.name, offset, dataOffset: p, compressedSize: e.body.length, size: e.data.length, crc: e.crc, method: e.method })
+    entries.push({ name: e.name, offset, dataOffset: p, compressedSize: e.body.length, size: e.data.length, crc32: e.crc32, method: e.method })
     bytes.set(e.body, p)
     p += e.body.length
   }

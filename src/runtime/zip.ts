@@ -16,7 +16,7 @@ export interface ZipEntry {
   method: number
   compressedSize: number
   size: number
-  crc: number
+  crc32: number
 }
 
 let table: Int32Array | undefined
@@ -98,7 +98,7 @@ export function parseZip(bytes: Uint8Array, archive: string): Map<string, ZipEnt
     refuse(method && method !== 8, `method ${method}`, name)
     // Deflate cannot beat 1032:1 (a 258-byte match in 2 bits), so a larger size is a lie.
     refuse(method ? size > compressedSize * 1032 : compressedSize !== size, SIZE, name)
-    entries.set(name, { name, offset, dataOffset, method, compressedSize, size, crc: u32(p + 16) })
+    entries.set(name, { name, offset, dataOffset, method, compressedSize, size, crc32: u32(p + 16) })
     p = next
   }
   refuse(p !== e, TRUNCATED)
@@ -130,7 +130,7 @@ export async function readStoredEntry(bytes: Uint8Array, entry: ZipEntry, archiv
   let out: Uint8Array<ArrayBuffer> | void = bytes.slice(dataOffset, dataOffset + entry.compressedSize)
   if (method && !(out = await inflater?.(out, entry.size).catch(() => {})))
     throw bad(inflater ? SIZE : `method ${method}`)
-  if (crc32(out) !== entry.crc)
+  if (crc32(out) !== entry.crc32)
     throw bad('CRC-32 mismatch')
   if (integrity)
     await verifyIntegrity(out, integrity, archive, name)

@@ -38,7 +38,7 @@ function tamperConsistently(file: string, entryName: string, from: string, to: s
       view.setUint32(p + 16, crc, true)
   }
   writeFileSync(file, bytes)
-  expect(parseZip(bytes, file).get(entryName)!.crc).toBe(crc)
+  expect(parseZip(bytes, file).get(entryName)!.crc32).toBe(crc)
 }
 
 /** Two requests: the archive, and the code that reads it (on first use), fetched side by side. */

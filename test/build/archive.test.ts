@@ -62,7 +62,7 @@ describe('archives (Rollup 4 build, run in Node)', () => {
       expect(archive.size.raw).toBe(bytes.length)
       for (const entry of parseZip(bytes, archive.file).values()) {
         const info = archive.entries[entry.name]
-        expect({ offset: entry.offset, size: entry.size, compressedSize: entry.compressedSize, crc32: entry.crc, method: entry.method })
+        expect({ offset: entry.offset, size: entry.size, compressedSize: entry.compressedSize, crc32: entry.crc32, method: entry.method })
           .toEqual({ offset: info.offset, size: info.size, compressedSize: info.compressedSize, crc32: info.crc32, method: 0 })
         expect(sha384(await readEntry(bytes, entry, archive.file))).toBe(info.integrity)
       }

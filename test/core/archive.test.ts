@@ -1,7 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest'
-import { findLinks, groupModules, linksReady } from '../../src/core/archive'
+import { groupModules } from '../../src/core/archive'
+import { lexerReady, scanImports } from '../../src/core/links'
 
-beforeAll(linksReady)
+beforeAll(lexerReady)
 
 describe('groupModules', () => {
   const names = ['charts/bar', 'charts/pie', 'charts/3d/cube', 'locales/en', 'editor']
@@ -19,24 +20,24 @@ describe('groupModules', () => {
   })
 })
 
-describe('findLinks', () => {
+describe('scanImports', () => {
   it('finds static and dynamic import specifiers and import.meta.url, as offsets into the code', () => {
     const code = `import{a}from"./shared.js";export*from'../up.js';const u=import.meta.url;import("./lazy.js");import("bare")`
-    const links = findLinks(code, 'assets/bar.js')
-    expect(typeof links).toBe('object')
-    const { all, dynamic } = links as Exclude<typeof links, string>
-    expect(all.map(([start, end, target]) => [code.slice(start, end), target])).toEqual([
-      ['./shared.js', 'assets/shared.js'],
-      ['../up.js', 'up.js'],
-      ['import.meta.url', ''],
-      ['./lazy.js', 'assets/lazy.js'],
+    const { references, unknown } = scanImports(code, 'assets/bar.js')
+    expect(unknown).toBeUndefined()
+    expect(references.map(({ start, end, target, dynamic }) => [code.slice(start, end), target, dynamic])).toEqual([
+      ['./shared.js', 'assets/shared.js', false],
+      ['../up.js', 'up.js', false],
+      ['import.meta.url', '', false],
+      ['./lazy.js', 'assets/lazy.js', true],
     ])
-    expect(dynamic).toEqual(['assets/lazy.js'])
   })
 
-  it('says why a chunk cannot run from memory', () => {
-    expect(findLinks('const m = import(name)', 'a.js')).toMatch(/computed specifier/)
-    expect(findLinks('console.log(import.meta.env)', 'a.js')).toMatch(/import\.meta other than import\.meta\.url/)
-    expect(findLinks('import { from', 'a.js')).toMatch(/does not parse/)
+  it('says why a chunk cannot run from memory, and still lists what it found', () => {
+    const computed = scanImports('import "./a.js"; const m = import(name)', 'a.js')
+    expect(computed.unknown).toMatch(/computed specifier/)
+    expect(computed.references.map(reference => reference.target)).toEqual(['a.js'])
+    expect(scanImports('console.log(import.meta.env)', 'a.js').unknown).toMatch(/import\.meta other than import\.meta\.url/)
+    expect(scanImports('import { from', 'a.js').unknown).toMatch(/does not parse/)
   })
 })

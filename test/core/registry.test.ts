@@ -1,7 +1,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { markedModuleName, registeredAt, registryCode, scanModules } from '../../src/core/registry'
+import { markedModuleName, registeredAt } from '../../src/core/names'
+import { registryCode, scanModules } from '../../src/core/registry'
 import { tempDir } from '../helpers/build'
 
 function project(files: string[]) {

@@ -22,7 +22,7 @@ describe('transformLazyImports', () => {
   it('turns a namespace import into a handle declared before the first statement', async () => {
     const result = await transform(`import { a } from './a'\nimport * as pdf from './pdf' with { lazy: 'true' }\nexport const go = async () => (await load(pdf)).save()\n`)
     expect(result!.code).toMatchInlineSnapshot(`
-      "import { __lazyHandle as __lazy_handle, load as __lazy_load } from "unplugin-lazy-modules/runtime";const pdf = /* #__PURE__ */ __lazy_handle("name:./pdf", () => import("./pdf"));import { a } from './a'
+      "import { __lazyHandle, load as __lazy_load } from "unplugin-lazy-modules/runtime";const pdf = /* #__PURE__ */ __lazyHandle("name:./pdf", () => import("./pdf"));import { a } from './a'
 
       export const go = async () => (await load(pdf)).save()
       "
@@ -45,7 +45,7 @@ describe('transformLazyImports', () => {
         return [out, fn, await (await __lazy_load(__lazy_0))["odd-name"].deep.method(1), await (0, (await __lazy_load(__lazy_0)).save)?.(doc)]
       }"
     `)
-    expect(result!.code).toContain(`__lazy_handle("name:./io", () => import("./io", { with: {"type":"js"} }))`)
+    expect(result!.code).toContain(`__lazyHandle("name:./io", () => import("./io", { with: {"type":"js"} }))`)
   })
 
   it('leaves shadowed bindings, property keys and labels alone', async () => {
@@ -90,7 +90,7 @@ describe('transformLazyImports', () => {
   it('honours a configured attribute key, quoted or not', async () => {
     expect(await transform(`import * as m from './m' with { lazy: 'true' }`, 'defer')).toBeUndefined()
     const result = await transform(`import * as m from './m' with { "defer": 'true' }\nawait load(m)`, 'defer')
-    expect(result!.code).toContain('__lazy_handle("name:./m"')
+    expect(result!.code).toContain('__lazyHandle("name:./m"')
   })
 
   it('never parses a file without the marker', async () => {

@@ -523,7 +523,7 @@ async function readChecked(bytes: Uint8Array, entry: ZipEntry, stats: Stats): Pr
   }
   must(out instanceof Uint8Array, 'read: not a Uint8Array')
   must(out.length === entry.size, `read: ${JSON.stringify(entry.name)} gave ${out.length} bytes, declared ${entry.size}`)
-  must(zlibCrc32(out) === entry.crc, `read: ${JSON.stringify(entry.name)} CRC-32 ${zlibCrc32(out)} is not the declared ${entry.crc}`)
+  must(zlibCrc32(out) === entry.crc32, `read: ${JSON.stringify(entry.name)} CRC-32 ${zlibCrc32(out)} is not the declared ${entry.crc32}`)
   const digest = sha384(out)
   let again: Uint8Array
   try {
@@ -561,7 +561,7 @@ async function exercise(bytes: Uint8Array, importer: boolean, stats: Stats): Pro
     must(typeof e.name === 'string' && !names.has(e.name), `parse: duplicate or odd name ${JSON.stringify(e.name)}`)
     names.add(e.name)
     must(e.method === 0 || e.method === 8, `parse: method ${e.method}`)
-    for (const key of ['offset', 'dataOffset', 'compressedSize', 'size', 'crc'] as const)
+    for (const key of ['offset', 'dataOffset', 'compressedSize', 'size', 'crc32'] as const)
       must(Number.isInteger(e[key]) && e[key] >= 0 && e[key] <= 0xFFFFFFFF, `parse: ${key} ${e[key]}`)
     must(e.offset < e.dataOffset && e.dataOffset + e.compressedSize <= bytes.length, `parse: ${JSON.stringify(e.name)} data outside the file`)
     must(!e.name.endsWith('/') || e.size === 0, `parse: directory ${JSON.stringify(e.name)} with data`)
@@ -588,7 +588,7 @@ async function exercise(bytes: Uint8Array, importer: boolean, stats: Stats): Pro
       catch (error) {
         typed(error, 'ZipImporter.read')
       }
-      if (data) must(data.length === files[0].size && zlibCrc32(data) === files[0].crc, 'ZipImporter.read gave other bytes')
+      if (data) must(data.length === files[0].size && zlibCrc32(data) === files[0].crc32, 'ZipImporter.read gave other bytes')
     }
   }
   return { outcome: refused ? { kind: 'refused', reason: refused } : { kind: 'ok' }, entries: entries.length }
@@ -622,7 +622,7 @@ export async function runCase(bytes: Uint8Array, options: { timeoutMs: number, i
 }
 
 /** What the reader lists for an archive: [name, size, crc] per entry (for comparing with other readers). */
-export const listing = (bytes: Uint8Array): [string, number, number][] => [...parseZip(bytes, ARCHIVE).values()].map(e => [e.name, e.size, e.crc])
+export const listing = (bytes: Uint8Array): [string, number, number][] => [...parseZip(bytes, ARCHIVE).values()].map(e => [e.name, e.size, e.crc32])
 
 /** Byte-equal arrays. */
 export const same = (a: Uint8Array, b: Uint8Array): boolean => a.length === b.length && Buffer.from(a.buffer, a.byteOffset, a.length).equals(b)

@@ -146,7 +146,7 @@ describe('reading archives that real tools wrote', () => {
     const bytes = new Uint8Array(readFileSync(out))
     const { entries, files, error } = await readAll(bytes)
     expect(error).toBeUndefined()
-    expect(entries!.map(e => [e.name, e.offset, e.method, e.compressedSize, e.size, e.crc])).toEqual(listing)
+    expect(entries!.map(e => [e.name, e.offset, e.method, e.compressedSize, e.size, e.crc32])).toEqual(listing)
     expect(entries!.some(e => e.method === method && e.size > 0)).toBe(true)
     expect(files!.get('made/empty/')).toEqual(new Uint8Array())
     for (const [name, data] of Object.entries(sources)) expect(Buffer.from(files!.get(name)!).equals(data), name).toBe(true)

@@ -1,0 +1,148 @@
+// The plugin's state and the steps that use it. Each bundler hook in src/index.ts is one call here.
+import type { TransformResult } from 'unplugin'
+import type { Options } from '../types'
+import type { OutputContext } from './bundle'
+import type { OutputFile } from './graph'
+import type { LazyModule } from './names'
+import type { ResolvedOptions } from './options'
+import type { MarkedImport } from './transform'
+import { dirname, resolve } from 'node:path'
+import { INFLATING_MEMORY_RUNTIME_ID, MEMORY_RUNTIME_ID, REGISTRY_ID, RESOLVED_REGISTRY_ID, RUNTIME_ID } from '../contract'
+import { finishBundle } from './bundle'
+import { assertUniqueNames, isBare, markedModuleName, registeredAt } from './names'
+import { resolveOptions } from './options'
+import { registryCode, scanModules } from './registry'
+import { SizeCache } from './report/sizes'
+import { runtimeFile } from './runtime-files'
+
+/**
+ * What the hook contexts of Vite, Rollup and Rolldown all give (Rollup's `PluginContext`). unplugin
+ * types its hooks' `this` for every bundler it supports, so it has neither.
+ */
+export interface HostContext {
+  resolve: (source: string, importer?: string) => Promise<{ id: string, external?: unknown } | null>
+  error: (error: { message: string, id?: string, loc?: { file?: string, line: number, column: number } }, pos?: number) => never
+}
+
+export class Context {
+  options: ResolvedOptions
+  mode: 'build' | 'dev' = 'build'
+  /** Modules named under `modules`, as the last scan found them. */
+  registered: LazyModule[] = []
+  /**
+   * Per importer, so a watch rebuild that reuses an unchanged importer's cached transform keeps its
+   * marked modules, and an importer that left the graph takes its marked modules with it.
+   */
+  private markedBy = new Map<string, LazyModule[]>()
+  /** A watch rebuild reuses the sizes of files whose bytes did not change. */
+  private sizes = new SizeCache()
+  /** The ids the plugin resolves itself, to the files they name. */
+  readonly provided: Record<string, string> = {
+    [REGISTRY_ID]: RESOLVED_REGISTRY_ID,
+    [RUNTIME_ID]: runtimeFile('index'),
+    [MEMORY_RUNTIME_ID]: runtimeFile('memory'),
+    [INFLATING_MEMORY_RUNTIME_ID]: runtimeFile('memory-deflate'),
+  }
+
+  constructor(private rawOptions: Options | undefined) {
+    this.options = resolveOptions(rawOptions)
+  }
+
+  /** Vite's resolved config: its root, and whether it serves or builds. */
+  configure(config: { root: string, command: 'build' | 'serve', build: { reportCompressedSize: boolean } }) {
+    this.mode = config.command === 'serve' ? 'dev' : 'build'
+    this.options = resolveOptions(this.rawOptions, config.root, { compressedSizes: config.build.reportCompressedSize })
+  }
+
+  /** Matches the `modules` globs again; says whether the list of names changed. */
+  rescan(): boolean {
+    const next = scanModules(this.options.modules, this.options.root)
+    const changed = next.map(module => module.name).join('\n') !== this.registered.map(module => module.name).join('\n')
+    this.registered = next
+    return changed
+  }
+
+  /** Resolving the runtime here keeps it bundled, beside this build's registry, even where it would be external. */
+  resolveId(id: string): string | undefined {
+    return this.provided[id]
+  }
+
+  async loadRegistry(host: HostContext): Promise<string> {
+    // A bare package is resolved as if imported from the root, so the registry's `import()` finds it.
+    for (const module of this.registered) {
+      if (module.id === undefined) {
+        const resolved = await host.resolve(module.source, `${this.options.root}/index.js`)
+        if (resolved && !resolved.external)
+          module.id = resolved.id
+      }
+    }
+    return registryCode(this.registered, this.mode, this.options.compression)
+  }
+
+  async transform(host: HostContext, code: string, id: string): Promise<TransformResult> {
+    // The rewrite and its parser load on the first marked file: unmarked builds never pay for them.
+    const { LazyTransformError, transformLazyImports } = await import('./transform')
+    const found: LazyModule[] = []
+    try {
+      const result = await transformLazyImports(code, id, {
+        attribute: this.options.attribute,
+        nameOf: marked => this.nameMarkedImport(host, marked, id, found),
+      })
+      this.markedBy.set(id, found)
+      return result
+    }
+    catch (error) {
+      if (!(error instanceof LazyTransformError))
+        throw error
+      // The position as a second argument makes Rollup and Vite print a code frame.
+      return host.error({ message: error.message, id, loc: { ...locate(code, error.pos), file: id } }, error.pos)
+    }
+  }
+
+  /**
+   * A marked import's name: a registered module's if it is one, else its own, from the specifier.
+   * It is named now and resolved in the background: awaiting the bundler's resolver here would hold
+   * up the whole build, and the chunk is needed only at the end.
+   */
+  private nameMarkedImport(host: HostContext, { source }: MarkedImport, importer: string, found: LazyModule[]): string {
+    const candidate = isBare(source) ? undefined : resolve(dirname(importer), source)
+    const registeredModule = candidate ? registeredAt(candidate, this.registered) : this.registered.find(module => module.source === source)
+    if (registeredModule)
+      return registeredModule.name
+    const { root } = this.options
+    const module: LazyModule = { kind: 'marked', ...markedModuleName(source, candidate, root) }
+    module.resolving = host.resolve(source, importer).then(resolved =>
+      markedModuleName(source, resolved && !resolved.external ? resolved.id : undefined, root))
+    for (const other of this.markedBy.values())
+      assertUniqueNames([...other, module])
+    found.push(module)
+    return module.name
+  }
+
+  /** The marked modules of the importers still in the graph, resolved. */
+  private async markedModules(output: OutputContext): Promise<LazyModule[]> {
+    const marked = new Map<string, LazyModule>()
+    for (const [importer, modules] of this.markedBy) {
+      if (output.getModuleInfo(importer))
+        modules.forEach(module => marked.set(module.name, module))
+    }
+    // Resolutions started during the transform; by now they are long done.
+    for (const module of marked.values()) {
+      if (module.resolving)
+        Object.assign(module, { ...await module.resolving, name: module.name, resolving: undefined })
+    }
+    return [...marked.values()]
+  }
+
+  async generateBundle(output: OutputContext, bundle: Record<string, OutputFile>): Promise<void> {
+    const modules = [...this.registered, ...await this.markedModules(output)]
+    await finishBundle(output, bundle, modules, this.options, this.sizes)
+  }
+}
+
+/** 1-based line, 0-based column, as Rollup and Vite expect in `loc`. */
+function locate(code: string, pos: number) {
+  const before = code.slice(0, pos)
+  const line = before.split('\n').length
+  return { line, column: pos - before.lastIndexOf('\n') - 1 }
+}

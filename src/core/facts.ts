@@ -1,0 +1,88 @@
+// What each lazy module and each lazy chunk became once chunks exist, and how those facts reach the
+// runtime: written into the chunk that holds the registry.
+import type { ChunkFacts, Facts } from '../contract'
+import type { Manifest, ModuleInfo } from '../types'
+import type { BundleGraph } from './graph'
+import type { ChunkReference } from './links'
+import type { LazyModule } from './names'
+import { FACTS_FUNCTION } from '../contract'
+import { integrityOf, sizeOf } from './bytes'
+import { sourceFacts } from './registry'
+
+export interface ModuleFacts {
+  modules: ModuleInfo[]
+  /** Lazy modules that landed in a chunk the app loads at start, so marking them lazy saves nothing. */
+  eager: { name: string, file: string }[]
+}
+
+export function moduleFacts(modules: LazyModule[], graph: BundleGraph): ModuleFacts {
+  const eager: ModuleFacts['eager'] = []
+  const infos = modules.map((module): ModuleInfo => {
+    const chunk = module.id === undefined ? undefined : graph.chunkOf(module.id)
+    if (!chunk) // external: the bundler left the import to the platform
+      return sourceFacts(module)
+    if (graph.initial.has(chunk.file))
+      eager.push({ name: module.name, file: chunk.file })
+    // What loads at start-up is there already: neither preloaded again nor counted.
+    const imports = [...graph.closure([chunk.file])].filter(file => file !== chunk.file && !graph.initial.has(file)).sort()
+    const css = [chunk.file, ...imports].flatMap(file => graph.chunks.get(file)!.css)
+    return {
+      ...sourceFacts(module),
+      file: chunk.file,
+      imports,
+      css: [...new Set(css)].sort(),
+      size: sizeOf(chunk.code),
+      integrity: integrityOf(chunk.code),
+    }
+  })
+  return { modules: infos.sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0), eager }
+}
+
+/**
+ * What the runtime needs to fetch a lazy chunk again, or run it from memory: its digest, the lazy
+ * chunks it imports, its links, and its archive. Chunks that load at start-up are left out.
+ * `links`: each chunk's references, or why they cannot all be known.
+ */
+export function chunkFacts(graph: BundleGraph, manifest: Manifest, links: (file: string) => ChunkReference[] | string): Record<string, ChunkFacts> {
+  const moduleFiles = new Set(Object.values(manifest.modules).map(module => module.file))
+  const archiveOf = new Map(Object.entries(manifest.archives).flatMap(([name, archive]) => Object.keys(archive.entries).map(entry => [entry, name])))
+  const facts: Record<string, ChunkFacts> = {}
+  for (const chunk of graph.chunks.values()) {
+    // The registry's own chunk changes after this; it always loads with the runtime anyway.
+    if (graph.initial.has(chunk.file) || chunk.code.includes(FACTS_FUNCTION))
+      continue
+    const found = links(chunk.file)
+    facts[chunk.file] = {
+      // A module's chunk has its digest on the module already; each one repeated costs every visitor.
+      ...(moduleFiles.has(chunk.file) ? {} : { integrity: integrityOf(chunk.code) }),
+      imports: chunk.imports.filter(file => !graph.initial.has(file)),
+      ...(typeof found === 'string' ? {} : { links: found.map(({ start, end, target }): [number, number, string] => [start, end, target]) }),
+      ...(archiveOf.has(chunk.file) ? { archive: archiveOf.get(chunk.file) } : {}),
+    }
+  }
+  return facts
+}
+
+/**
+ * Gives the registry its facts by appending the function it calls to the chunk that holds it.
+ * Appending (not replacing in place) moves no existing code, so the chunk's source map stays true
+ * without being rewritten; function declarations are hoisted, so the call works from anywhere.
+ * Chunk paths in the facts are relative to the output folder; `root` leads there from this chunk.
+ * Returns the new code, or `undefined` for a chunk without the registry.
+ */
+export function withFacts(file: string, code: string, manifest: Manifest, extra: Omit<Facts, 'buildId' | 'root' | 'modules' | 'archives'>): string | undefined {
+  if (!code.includes(`${FACTS_FUNCTION}(`) || code.includes(`function ${FACTS_FUNCTION}(`))
+    return undefined
+  const facts: Facts = {
+    buildId: manifest.buildId,
+    root: '../'.repeat(file.split('/').length - 1),
+    modules: Object.values(manifest.modules),
+    archives: Object.fromEntries(Object.entries(manifest.archives).map(([name, { file, integrity }]) => [name, { file, integrity }])),
+    ...extra,
+  }
+  const definition = `function ${FACTS_FUNCTION}() { return JSON.parse(${JSON.stringify(JSON.stringify(facts))}) }\n`
+  const mapComment = /\n\/\/# sourceMappingURL=[^\n]*\n?$/.exec(code)
+  const at = mapComment ? mapComment.index + 1 : code.length
+  const head = code.slice(0, at)
+  return `${head}${head.endsWith('\n') ? '' : '\n'}${definition}${code.slice(at)}`
+}
