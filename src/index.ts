@@ -25,6 +25,7 @@ const host = (context: unknown) => context as HostContext
 export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (rawOptions) => {
   const context = new Context(rawOptions)
   // Rollup and Rolldown (Vite 8) type their contexts apart but agree on everything used here.
+  const augmentChunkHash = (chunk: { moduleIds: readonly string[] }) => context.hashSalt(chunk)
   const generateBundle = {
     order: 'post' as const,
     handler(this: OutputContext, _output: unknown, bundle: Record<string, OutputFile>) {
@@ -35,7 +36,9 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
   return {
     // No `enforce`: the transform must see JavaScript, after TypeScript and JSX are compiled.
     name: PLUGIN_NAME,
-    buildStart: () => void context.rescan(),
+    buildStart() {
+      context.buildStart(host(this))
+    },
     resolveId: {
       // Before the bundler's own resolver, which would leave the runtime external.
       order: 'pre',
@@ -65,16 +68,17 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
         config.server.fs.allow.push(dirname(context.provided[RUNTIME_ID]))
       },
       configureServer: (server: ViteDevServer) => watchModules(context, server),
+      augmentChunkHash,
       generateBundle,
     },
-    rollup: { generateBundle },
+    rollup: { augmentChunkHash, generateBundle },
   }
 }
 
 /** Files matching a `modules` glob come and go while the dev server runs: reload the registry. */
 function watchModules(context: Context, server: ViteDevServer) {
   const onFileSetChange = () => {
-    if (!context.rescan())
+    if (!context.rescan().changed)
       return
     for (const environment of Object.values(server.environments)) {
       const registry = environment.moduleGraph.getModuleById(RESOLVED_REGISTRY_ID)

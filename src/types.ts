@@ -6,11 +6,13 @@ export interface Options {
    * - a glob relative to `root` whose one wildcard run (`*` or `**`) fills the name's `*`:
    *   `{ 'charts/*': 'src/charts/*.ts' }` registers `src/charts/bar.ts` as `charts/bar`;
    * - a file relative to `root`: `{ settings: 'src/settings.ts' }`;
-   * - a bare package name, resolved by the bundler: `{ editor: 'monaco-editor' }`.
+   * - a bare package name, resolved by the bundler: `{ editor: 'monaco-editor' }`;
+   * - an array of globs, where a glob starting with `!` leaves files out:
+   *   `{ 'locales/*': ['src/locales/*.js', '!src/locales/en.js'] }`.
    * A module whose file is named `index` is a package (`isPackage: true`) named after its folder.
    * @default {}
    */
-  modules?: Record<string, string>
+  modules?: Record<string, string | string[]>
   /**
    * The import attribute key that marks an import lazy: `with { lazy: 'true' }`.
    * @default 'lazy'

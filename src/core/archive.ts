@@ -44,6 +44,21 @@ export function groupModules(groups: ArchiveOptions['groups'], names: string[]):
   return archiveOf
 }
 
+/** A pattern that matches no name packs nothing: say so, with the names it may have meant. */
+function unmatchedPatterns(groups: ArchiveOptions['groups'], names: string[]): string[] {
+  if (!groups || groups === true)
+    return []
+  return Object.entries(groups).flatMap(([archive, patterns]) => patterns.flatMap((pattern) => {
+    const regex = namePattern(pattern)
+    if (names.some(name => regex.test(name)))
+      return []
+    const prefix = pattern.slice(0, pattern.search(/\*|$/))
+    const near = names.filter(name => name.startsWith(prefix)).slice(0, 5)
+    const hint = near.length ? ` Names it may have meant: ${near.join(', ')} (\`*\` is one name segment, \`**\` any number).` : ` The lazy module names are ${names.slice(0, 5).join(', ') || 'none'}${names.length > 5 ? ', …' : ''}.`
+    return [`option \`archives[${JSON.stringify(archive)}]\`: the pattern ${JSON.stringify(pattern)} matches no lazy module name, so it packs nothing.${hint}`]
+  }))
+}
+
 /**
  * Plans, links and writes every archive. Pure apart from hashing and zipping the given chunks.
  * `linksOf` gives each chunk's references (scanned once for the whole bundle stage).
@@ -53,6 +68,7 @@ export function packArchives(modules: ModuleInfo[], graph: BundleGraph, options:
   // `true` groups the registered modules; a marked import is one file's own business.
   const candidates = modules.filter(module => module.file && (options.groups !== true || module.kind === 'registered'))
   const archiveOf = groupModules(options.groups, candidates.map(module => module.name))
+  result.warnings.push(...unmatchedPatterns(options.groups, candidates.map(module => module.name)))
   if (!archiveOf.size)
     return result
   const chunks = graph.chunks

@@ -7,6 +7,7 @@ import type { LazyModule } from './names'
 import type { ResolvedOptions } from './options'
 import type { SizeCache } from './report/sizes'
 import { packArchives } from './archive'
+import { integrityOf, sizeOf } from './bytes'
 import { chunkFacts, moduleFacts, withFacts } from './facts'
 import { chunksOf, createGraph } from './graph'
 import { lexerReady, scanImports } from './links'
@@ -46,9 +47,13 @@ export async function finishBundle(context: OutputContext, bundle: Record<string
   const runtimeFacts = { chunks, fallback: options.keepLooseChunks, manifest: options.manifest || null, retry: options.retry }
   for (const file of Object.values(bundle)) {
     const code = file.type === 'chunk' ? withFacts(file.fileName, file.code, manifest, runtimeFacts) : undefined
-    if (code !== undefined && file.type === 'chunk') {
-      file.code = code
-      graph.chunks.get(file.fileName)!.code = code
+    if (code === undefined || file.type !== 'chunk')
+      continue
+    file.code = graph.chunks.get(file.fileName)!.code = code
+    // The manifest describes the file as written. The build id stays the one the facts carry.
+    for (const module of Object.values(manifest.modules)) {
+      if (module.file === file.fileName)
+        Object.assign(module, { size: sizeOf(code), integrity: integrityOf(code) })
     }
   }
   for (const warning of packed.warnings)

@@ -22,6 +22,7 @@ import { runtimeFile } from './runtime-files'
 export interface HostContext {
   resolve: (source: string, importer?: string) => Promise<{ id: string, external?: unknown } | null>
   error: (error: { message: string, id?: string, loc?: { file?: string, line: number, column: number } }, pos?: number) => never
+  warn: (message: string) => void
 }
 
 export class Context {
@@ -54,12 +55,16 @@ export class Context {
     this.options = resolveOptions(this.rawOptions, config.root, { compressedSizes: config.build.reportCompressedSize })
   }
 
-  /** Matches the `modules` globs again; says whether the list of names changed. */
-  rescan(): boolean {
-    const next = scanModules(this.options.modules, this.options.root)
-    const changed = next.map(module => module.name).join('\n') !== this.registered.map(module => module.name).join('\n')
-    this.registered = next
-    return changed
+  /** Matches the `modules` globs again; says whether the list of names changed, and what matched nothing. */
+  rescan(): { changed: boolean, warnings: string[] } {
+    const { modules, warnings } = scanModules(this.options.modules, this.options.root)
+    const changed = modules.map(module => module.name).join('\n') !== this.registered.map(module => module.name).join('\n')
+    this.registered = modules
+    return { changed, warnings }
+  }
+
+  buildStart(host: HostContext) {
+    this.rescan().warnings.forEach(warning => host.warn(warning))
   }
 
   /** Resolving the runtime here keeps it bundled, beside this build's registry, even where it would be external. */
@@ -72,7 +77,9 @@ export class Context {
     for (const module of this.registered) {
       if (module.id === undefined) {
         const resolved = await host.resolve(module.source, `${this.options.root}/index.js`)
-        if (resolved && !resolved.external)
+        if (!resolved)
+          return host.error({ message: `[lazy-modules] option \`${module.from}\`: ${JSON.stringify(module.source)} is neither a file in ${this.options.root} nor a package that resolves from there. Install the package, or fix the path (relative to the root).` })
+        if (!resolved.external)
           module.id = resolved.id
       }
     }
@@ -110,7 +117,7 @@ export class Context {
     if (registeredModule)
       return registeredModule.name
     const { root } = this.options
-    const module: LazyModule = { kind: 'marked', ...markedModuleName(source, candidate, root) }
+    const module: LazyModule = { kind: 'marked', ...markedModuleName(source, candidate, root), from: `a marked import in ${importer}` }
     module.resolving = host.resolve(source, importer).then(resolved =>
       markedModuleName(source, resolved && !resolved.external ? resolved.id : undefined, root))
     for (const other of this.markedBy.values())
@@ -132,6 +139,18 @@ export class Context {
         Object.assign(module, { ...await module.resolving, name: module.name, resolving: undefined })
     }
     return [...marked.values()]
+  }
+
+  /**
+   * The registry's facts are appended to its chunk after chunk names are hashed. What they hold
+   * comes from the other chunks, whose hashes that name already reflects, and from these options,
+   * which it must reflect too: two files with one name never differ.
+   */
+  hashSalt(chunk: { moduleIds: readonly string[] }): string | undefined {
+    if (!chunk.moduleIds.includes(RESOLVED_REGISTRY_ID))
+      return undefined
+    const { archives, compression, keepLooseChunks, retry, manifest } = this.options
+    return JSON.stringify({ archives, compression, keepLooseChunks, retry, manifest })
   }
 
   async generateBundle(output: OutputContext, bundle: Record<string, OutputFile>): Promise<void> {

@@ -68,7 +68,9 @@ export function chunkFacts(graph: BundleGraph, manifest: Manifest, links: (file:
  * Appending (not replacing in place) moves no existing code, so the chunk's source map stays true
  * without being rewritten; function declarations are hoisted, so the call works from anywhere.
  * Chunk paths in the facts are relative to the output folder; `root` leads there from this chunk.
- * Returns the new code, or `undefined` for a chunk without the registry.
+ * A module in this very chunk gets no size or digest here: no file can hold its own digest, and the
+ * runtime never fetches a chunk it is running from. Returns the new code, or `undefined` for a
+ * chunk without the registry.
  */
 export function withFacts(file: string, code: string, manifest: Manifest, extra: Omit<Facts, 'buildId' | 'root' | 'modules' | 'archives'>): string | undefined {
   if (!code.includes(`${FACTS_FUNCTION}(`) || code.includes(`function ${FACTS_FUNCTION}(`))
@@ -76,7 +78,7 @@ export function withFacts(file: string, code: string, manifest: Manifest, extra:
   const facts: Facts = {
     buildId: manifest.buildId,
     root: '../'.repeat(file.split('/').length - 1),
-    modules: Object.values(manifest.modules),
+    modules: Object.values(manifest.modules).map(module => module.file === file ? { ...module, size: null, integrity: null } : module),
     archives: Object.fromEntries(Object.entries(manifest.archives).map(([name, { file, integrity }]) => [name, { file, integrity }])),
     ...extra,
   }

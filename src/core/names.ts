@@ -11,6 +11,8 @@ export interface LazyModule {
   /** Absolute file path, once known. Bare packages get one when the bundler resolves them. */
   id: string | undefined
   isPackage: boolean
+  /** Where the name came from, for messages: the `modules` key and glob, or the importer. */
+  from?: string
   /** A marked module's facts from its resolution, still under way: needed only once chunks exist. */
   resolving?: Promise<Omit<LazyModule, 'kind' | 'name'>>
 }
@@ -57,9 +59,13 @@ export function assertUniqueNames(modules: LazyModule[]) {
   for (const module of modules) {
     const other = byName.get(module.name)
     if (other && other.id !== module.id)
-      throw new Error(`[lazy-modules] two modules are named ${JSON.stringify(module.name)}: ${other.source} and ${module.source}. Rename one pattern under \`modules\`, or narrow its glob.`)
+      throw new Error(`[lazy-modules] two modules are named ${JSON.stringify(module.name)}: ${other.source}${via(other)} and ${module.source}${via(module)}. Rename one pattern under \`modules\`, narrow its glob, or leave files out with a '!' glob in an array of sources.`)
     byName.set(module.name, module)
   }
+}
+
+function via(module: LazyModule): string {
+  return module.from ? ` (from ${module.from})` : ''
 }
 
 /** A name pattern of `archives` or `budgets`: `charts/*` matches one segment, `charts/**` any depth. */

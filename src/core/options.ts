@@ -1,12 +1,13 @@
 import type { Options } from '../types'
-import type { ResolvedReportOptions } from './report'
-import type { ResolvedBudget } from './report-budgets'
+import type { ResolvedBudget } from './report/budgets'
+import type { ResolvedReportOptions } from './report/outputs'
 import { resolve } from 'node:path'
 import { DEFAULT_RETRY } from '../contract'
-import { resolveBudgets } from './report-budgets'
+import { suggest } from '../runtime/suggest'
+import { resolveBudgets } from './report/budgets'
 
 export interface ResolvedOptions {
-  modules: Record<string, string>
+  modules: Record<string, string | string[]>
   attribute: string
   manifest: string | false
   archives: Record<string, string[]> | true | undefined
@@ -18,21 +19,94 @@ export interface ResolvedOptions {
   root: string
 }
 
+/** Every option and its type, for the checks below: one place, read when the plugin is created. */
+const SHAPE = {
+  modules: 'an object of name patterns to sources',
+  attribute: 'a string',
+  manifest: 'a file name or false',
+  archives: 'true or an object of archive names to name patterns',
+  compression: "'store' or 'deflate'",
+  keepLooseChunks: 'a boolean',
+  retry: 'an object with attempts, delay and maxDelay',
+  report: 'a boolean or an object with console, json, html and brotli',
+  budgets: 'an object with initial and lazy',
+  root: 'a folder path',
+} satisfies Record<keyof Options, string>
+const REPORT_KEYS = ['console', 'json', 'html', 'brotli']
+const RETRY_KEYS = ['attempts', 'delay', 'maxDelay']
+
+/** Throws for an option the plugin does not know, or of a type it cannot use, naming the fix. */
+export function checkOptions(options: unknown): asserts options is Options | undefined {
+  if (options === undefined)
+    return
+  if (!isObject(options))
+    fail('', `the plugin takes one options object, as in LazyModules({ modules: { … } }); got ${describe(options)}`)
+  unknownKeys(options, Object.keys(SHAPE), '')
+  const { modules, manifest, archives, keepLooseChunks, retry, report, root } = options as Record<string, unknown>
+  if (modules !== undefined) {
+    if (!isObject(modules))
+      fail('modules', `must be ${SHAPE.modules}, as in { 'charts/*': 'src/charts/*.ts' }; got ${describe(modules)}`)
+    for (const [name, source] of Object.entries(modules)) {
+      const sources = Array.isArray(source) ? source : [source]
+      if (!sources.length || sources.some(each => typeof each !== 'string' || !each))
+        fail(`modules[${JSON.stringify(name)}]`, `must be a file, a glob, a package name, or an array of globs (with '!' exclusions); got ${describe(source)}`)
+      if (name.split('*').length > 2)
+        fail(`modules[${JSON.stringify(name)}]`, `the name pattern may hold one \`*\` at most`)
+    }
+  }
+  if (manifest !== undefined && manifest !== false && (typeof manifest !== 'string' || !manifest))
+    fail('manifest', `must be ${SHAPE.manifest}; got ${describe(manifest)}`)
+  if (archives !== undefined && archives !== true && archives !== false) {
+    if (!isObject(archives) || Object.values(archives).some(patterns => !Array.isArray(patterns) || patterns.some(pattern => typeof pattern !== 'string')))
+      fail('archives', `must be ${SHAPE.archives}, as in { charts: ['charts/*'] }; got ${describe(archives)}`)
+  }
+  if (keepLooseChunks !== undefined && typeof keepLooseChunks !== 'boolean')
+    fail('keepLooseChunks', `must be ${SHAPE.keepLooseChunks}; got ${describe(keepLooseChunks)}`)
+  if (retry !== undefined) {
+    if (!isObject(retry))
+      fail('retry', `must be ${SHAPE.retry}; got ${describe(retry)}`)
+    unknownKeys(retry, RETRY_KEYS, 'retry.')
+  }
+  if (report !== undefined && typeof report !== 'boolean') {
+    if (!isObject(report))
+      fail('report', `must be ${SHAPE.report}; got ${describe(report)}`)
+    unknownKeys(report, REPORT_KEYS, 'report.')
+  }
+  if (root !== undefined && (typeof root !== 'string' || !root))
+    fail('root', `must be ${SHAPE.root}; got ${describe(root)}`)
+}
+
+function unknownKeys(object: object, known: string[], prefix: string) {
+  for (const key of Object.keys(object)) {
+    if (!known.includes(key)) {
+      const close = suggest(key, known)
+      fail(`${prefix}${key}`, `is not an option${close.length ? `: did you mean \`${prefix}${close[0]}\`?` : ''} The options${prefix ? ` of \`${prefix.slice(0, -1)}\`` : ''} are ${known.join(', ')}`)
+    }
+  }
+}
+
+function fail(option: string, problem: string): never {
+  throw new Error(`[lazy-modules] option ${option ? `\`${option}\` ` : ''}${problem}.`)
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+function describe(value: unknown): string {
+  return Array.isArray(value) ? `an array (${JSON.stringify(value)})` : value === null ? 'null' : `${typeof value} ${JSON.stringify(value)}`
+}
+
 /**
  * `host.compressedSizes: false` is the bundler's own "do not compress to measure" switch (Vite's
  * `build.reportCompressedSize`): the size report follows it unless `report` is set explicitly.
  */
 export function resolveOptions(options: Options = {}, fallbackRoot = process.cwd(), host: { compressedSizes?: boolean } = {}): ResolvedOptions {
+  checkOptions(options)
   const attribute = options.attribute ?? 'lazy'
   // Letters, digits and `_` only: the hook filter finds the key with `\b`, which `$` would defeat.
   if (!/^[A-Z_]\w*$/i.test(attribute))
     throw new Error(`[lazy-modules] option \`attribute\` must be letters, digits and \`_\`, starting with a letter or \`_\`; got ${JSON.stringify(attribute)}.`)
-  for (const [name, source] of Object.entries(options.modules ?? {})) {
-    if (typeof source !== 'string' || !source)
-      throw new Error(`[lazy-modules] option \`modules[${JSON.stringify(name)}]\` must be a non-empty string.`)
-    if (name.split('*').length > 2)
-      throw new Error(`[lazy-modules] module name pattern ${JSON.stringify(name)} may hold one \`*\` at most.`)
-  }
   for (const [key, value] of Object.entries(options.retry ?? {})) {
     if (!Number.isFinite(value) || value < (key === 'attempts' ? 1 : 0))
       throw new Error(`[lazy-modules] option \`retry.${key}\` must be a number of at least ${key === 'attempts' ? 1 : 0}, got ${JSON.stringify(value)}.`)

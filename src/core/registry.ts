@@ -8,29 +8,42 @@ import { globSync, isDynamicPattern } from 'tinyglobby'
 import { FACTS_FUNCTION, INFLATING_MEMORY_RUNTIME_ID, MEMORY_RUNTIME_ID, UPDATE_KEY } from '../contract'
 import { assertUniqueNames, globModule, isIndexFile, toPosix } from './names'
 
+export interface ScanResult {
+  modules: LazyModule[]
+  /** Globs that matched no file, as messages. */
+  warnings: string[]
+}
+
 /** Expands every `modules` entry; globs are matched now, so the result is a plain list. */
-export function scanModules(modules: Record<string, string>, root: string): LazyModule[] {
+export function scanModules(modules: Record<string, string | string[]>, root: string): ScanResult {
   const found: LazyModule[] = []
-  for (const [pattern, source] of Object.entries(modules)) {
-    if (isDynamicPattern(source)) {
-      const files = globSync(source, { cwd: root, absolute: true, onlyFiles: true, ignore: ['**/node_modules/**'] }).sort()
-      for (const file of files)
-        found.push(globModule(pattern, source, file, root))
-    }
-    else if (isPathLike(source, root)) {
-      const id = resolve(root, source)
-      found.push({ name: pattern, kind: 'registered', source: toPosix(relative(root, id)), id, isPackage: isIndexFile(id) })
-    }
-    else {
-      found.push({ name: pattern, kind: 'registered', source, id: undefined, isPackage: false })
+  const warnings: string[] = []
+  for (const [pattern, value] of Object.entries(modules)) {
+    const key = `modules[${JSON.stringify(pattern)}]`
+    const sources = Array.isArray(value) ? value : [value]
+    const ignore = ['**/node_modules/**', ...sources.filter(source => source.startsWith('!')).map(source => source.slice(1))]
+    for (const source of sources.filter(source => !source.startsWith('!'))) {
+      if (isDynamicPattern(source)) {
+        const files = globSync(source, { cwd: root, absolute: true, onlyFiles: true, ignore }).sort()
+        if (!files.length)
+          warnings.push(`option \`${key}\`: the glob ${JSON.stringify(source)} matches no file in ${root}, so it registers nothing. Check the path, which is relative to the root.`)
+        for (const file of files)
+          found.push({ ...globModule(pattern, source, file, root), from: `${key}: ${JSON.stringify(source)}` })
+      }
+      else if (/^\.{0,2}\//.test(source) || isAbsolute(source) || existsSync(resolve(root, source))) {
+        const id = resolve(root, source)
+        if (!existsSync(id))
+          throw new Error(`[lazy-modules] option \`${key}\`: ${JSON.stringify(source)} is not a file: tried ${id}. Write a path relative to the root (${root}), or a package name.`)
+        found.push({ name: pattern, kind: 'registered', source: toPosix(relative(root, id)), id, isPackage: isIndexFile(id), from: key })
+      }
+      else {
+        // A package, or a path that is not there: the bundler's resolver tells which when the registry loads.
+        found.push({ name: pattern, kind: 'registered', source, id: undefined, isPackage: false, from: key })
+      }
     }
   }
   assertUniqueNames(found)
-  return found
-}
-
-function isPathLike(source: string, root: string): boolean {
-  return /^\.{0,2}\//.test(source) || isAbsolute(source) || existsSync(resolve(root, source))
+  return { modules: found, warnings }
 }
 
 /** Facts known before bundling: enough for the dev server, where no chunks exist. */

@@ -189,6 +189,13 @@ function rewriteUses(ast: Program, s: MagicString, bindings: Map<string, Binding
   })
   if (directEval)
     throw new LazyTransformError(`Direct \`eval\` in a file with lazy imports could reach a lazy binding by name, which the rewrite replaces. Move the eval to a file without lazy imports, or use indirect eval: \`(0, eval)(code)\`.`, (directEval.identifier as At<Identifier>).start)
+  // `await load(ns)` with `load` never imported builds fine and throws at run time: catch it here.
+  for (const { identifier } of globalScope.through) {
+    const call = parents.get(identifier as Node)
+    const argument = call?.type === 'CallExpression' && call.callee === identifier ? call.arguments[0] : undefined
+    if ((identifier.name === 'load' || identifier.name === 'preload') && argument?.type === 'Identifier' && bindings.get(argument.name)?.kind === 'namespace')
+      throw new LazyTransformError(`\`${identifier.name}\` is not imported, so \`${identifier.name}(${argument.name})\` would throw at run time. Add \`import { ${identifier.name} } from '${RUNTIME_ID}'\` to this file.`, (identifier as At<Identifier>).start)
+  }
   const uses = moduleScope.variables
     .filter(variable => bindings.has(variable.name))
     .flatMap(variable => variable.references.map(reference => reference.identifier as At<Identifier>))

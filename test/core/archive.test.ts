@@ -1,8 +1,14 @@
 import { beforeAll, describe, expect, it } from 'vitest'
-import { groupModules } from '../../src/core/archive'
+import type { BundleChunk } from '../../src/core/graph'
+import type { ModuleInfo } from '../../src/types'
+import { groupModules, packArchives } from '../../src/core/archive'
+import { createGraph } from '../../src/core/graph'
 import { lexerReady, scanImports } from '../../src/core/links'
 
 beforeAll(lexerReady)
+
+const moduleInfo = (fields: Partial<ModuleInfo>): ModuleInfo => ({ name: 'm', isPackage: false, kind: 'registered', source: 'src/m.js', file: null, imports: [], css: [], size: null, integrity: null, archive: null, ...fields })
+const bundleChunk = (fields: Partial<BundleChunk> & { file: string }): BundleChunk => ({ code: '', imports: [], dynamicImports: [], css: [], isEntry: false, isDynamicEntry: false, facadeModuleId: null, moduleIds: [], modules: {}, ...fields })
 
 describe('groupModules', () => {
   const names = ['charts/bar', 'charts/pie', 'charts/3d/cube', 'locales/en', 'editor']
@@ -39,5 +45,15 @@ describe('scanImports', () => {
     expect(computed.references.map(reference => reference.target)).toEqual(['a.js'])
     expect(scanImports('console.log(import.meta.env)', 'a.js').unknown).toMatch(/import\.meta other than import\.meta\.url/)
     expect(scanImports('import { from', 'a.js').unknown).toMatch(/does not parse/)
+  })
+})
+
+describe('packArchives', () => {
+  it('warns when an archive pattern matches no module name, with the names it may have meant', () => {
+    const modules = ['tools/text/upper', 'tools/text/lower'].map(name => moduleInfo({ name, file: `${name.replaceAll('/', '-')}.js` }))
+    const graph = createGraph(modules.map(module => bundleChunk({ file: module.file!, isDynamicEntry: true })))
+    const { warnings, archives } = packArchives(modules, graph, { groups: { tools: ['tools/*'] }, compression: 'store' }, () => ({ references: [] }))
+    expect(archives).toEqual({})
+    expect(warnings).toEqual(['option `archives["tools"]`: the pattern "tools/*" matches no lazy module name, so it packs nothing. Names it may have meant: tools/text/upper, tools/text/lower (`*` is one name segment, `**` any number).'])
   })
 })

@@ -14,7 +14,7 @@ function project(files: string[]) {
   return root
 }
 
-const summary = (modules: ReturnType<typeof scanModules>) => modules.map(({ name, source, isPackage }) => `${name} ← ${source}${isPackage ? ' (package)' : ''}`)
+const summary = ({ modules }: ReturnType<typeof scanModules>) => modules.map(({ name, source, isPackage }) => `${name} ← ${source}${isPackage ? ' (package)' : ''}`)
 
 describe('scanModules', () => {
   it('fills the name\'s * from the glob\'s wildcard, dropping the extension', () => {
@@ -43,14 +43,34 @@ describe('scanModules', () => {
 
   it('keeps a bare package for the bundler to resolve, and skips node_modules in globs', () => {
     const root = project(['src/a.ts', 'src/node_modules/x/b.ts'])
-    const modules = scanModules({ 'editor': 'monaco-editor', 'all/*': 'src/**/*.ts' }, root)
-    expect(modules.find(module => module.name === 'editor')).toEqual({ name: 'editor', kind: 'registered', source: 'monaco-editor', id: undefined, isPackage: false })
-    expect(summary(modules)).toEqual(['editor ← monaco-editor', 'all/a ← src/a.ts'])
+    const scan = scanModules({ 'editor': 'monaco-editor', 'all/*': 'src/**/*.ts' }, root)
+    expect(scan.modules.find(module => module.name === 'editor')).toEqual({ name: 'editor', kind: 'registered', source: 'monaco-editor', id: undefined, isPackage: false, from: 'modules["editor"]' })
+    expect(summary(scan)).toEqual(['editor ← monaco-editor', 'all/a ← src/a.ts'])
   })
 
   it('refuses two files under one name', () => {
     const root = project(['a/x.js', 'a/x.ts'])
-    expect(() => scanModules({ 'm/*': 'a/*.{js,ts}' }, root)).toThrow('[lazy-modules] two modules are named "m/x": a/x.js and a/x.ts. Rename one pattern under `modules`, or narrow its glob.')
+    expect(() => scanModules({ 'm/*': 'a/*.{js,ts}' }, root)).toThrow(`[lazy-modules] two modules are named "m/x": a/x.js (from modules["m/*"]: "a/*.{js,ts}") and a/x.ts (from modules["m/*"]: "a/*.{js,ts}"). Rename one pattern under \`modules\`, narrow its glob, or leave files out with a '!' glob in an array of sources.`)
+  })
+
+  it('leaves out the files a \'!\' glob names, in an array of sources', () => {
+    const root = project(['src/locales/en.js', 'src/locales/fr.js', 'src/locales/de.js'])
+    expect(summary(scanModules({ 'locales/*': ['src/locales/*.js', '!src/locales/en.js'] }, root))).toEqual([
+      'locales/de ← src/locales/de.js',
+      'locales/fr ← src/locales/fr.js',
+    ])
+  })
+
+  it('warns, naming the key and the glob, when a glob matches nothing', () => {
+    const root = project(['src/a.ts'])
+    const { modules, warnings } = scanModules({ 'tools/*': 'src/tool/*.ts' }, root)
+    expect(modules).toEqual([])
+    expect(warnings).toEqual([`option \`modules["tools/*"]\`: the glob "src/tool/*.ts" matches no file in ${root}, so it registers nothing. Check the path, which is relative to the root.`])
+  })
+
+  it('refuses a file source that does not exist, naming the key and the path it tried', () => {
+    const root = project(['src/a.ts'])
+    expect(() => scanModules({ settings: './src/settings.ts' }, root)).toThrow(`[lazy-modules] option \`modules["settings"]\`: "./src/settings.ts" is not a file: tried ${root}/src/settings.ts.`)
   })
 })
 

@@ -20,9 +20,9 @@ async function errorOf(code: string) {
 
 describe('transformLazyImports', () => {
   it('turns a namespace import into a handle declared before the first statement', async () => {
-    const result = await transform(`import { a } from './a'\nimport * as pdf from './pdf' with { lazy: 'true' }\nexport const go = async () => (await load(pdf)).save()\n`)
+    const result = await transform(`import { a, load } from './a'\nimport * as pdf from './pdf' with { lazy: 'true' }\nexport const go = async () => (await load(pdf)).save()\n`)
     expect(result!.code).toMatchInlineSnapshot(`
-      "import { __lazyHandle, load as __lazy_load } from "unplugin-lazy-modules/runtime";const pdf = /* #__PURE__ */ __lazyHandle("name:./pdf", () => import("./pdf"));import { a } from './a'
+      "import { __lazyHandle, load as __lazy_load } from "unplugin-lazy-modules/runtime";const pdf = /* #__PURE__ */ __lazyHandle("name:./pdf", () => import("./pdf"));import { a, load } from './a'
 
       export const go = async () => (await load(pdf)).save()
       "
@@ -83,13 +83,13 @@ describe('transformLazyImports', () => {
   })
 
   it('keeps a hashbang first', async () => {
-    const result = await transform(`#!/usr/bin/env node\nimport * as m from './m' with { lazy: 'true' }\nawait load(m)\n`)
+    const result = await transform(`#!/usr/bin/env node\nimport * as m from './m' with { lazy: 'true' }\nimport { load } from 'unplugin-lazy-modules/runtime'\nawait load(m)\n`)
     expect(result!.code.startsWith('#!/usr/bin/env node\n')).toBe(true)
   })
 
   it('honours a configured attribute key, quoted or not', async () => {
     expect(await transform(`import * as m from './m' with { lazy: 'true' }`, 'defer')).toBeUndefined()
-    const result = await transform(`import * as m from './m' with { "defer": 'true' }\nawait load(m)`, 'defer')
+    const result = await transform(`import * as m from './m' with { "defer": 'true' }\nimport { load } from 'unplugin-lazy-modules/runtime'\nawait load(m)`, 'defer')
     expect(result!.code).toContain('__lazyHandle("name:./m"')
   })
 
@@ -105,7 +105,7 @@ describe('transformLazyImports', () => {
   })
 
   it('changes nothing on a second pass', async () => {
-    const first = await transform(`import * as a from './a' with { lazy: 'true' }\nimport { b } from './b' with { lazy: 'true' }\nawait load(a); await b()\n`)
+    const first = await transform(`import * as a from './a' with { lazy: 'true' }\nimport { b } from './b' with { lazy: 'true' }\nimport { load } from 'unplugin-lazy-modules/runtime'\nawait load(a); await b()\n`)
     expect(await transform(first!.code)).toBeUndefined()
   })
 })
@@ -193,5 +193,12 @@ describe('filters before the parse', () => {
   it('refuses an attribute key the filter could not find', async () => {
     const { resolveOptions } = await import('../../src/core/options')
     expect(() => resolveOptions({ attribute: '$lazy' })).toThrow(/option `attribute` must be letters, digits and `_`/)
+  })
+
+  it('refuses load() or preload() of a handle when neither is imported, showing the import to add', async () => {
+    const { message, line, column } = await errorOf(`import * as pdf from './pdf' with { lazy: 'true' }\nexport const go = async () => (await load(pdf)).save()\n`)
+    expect(message).toBe('`load` is not imported, so `load(pdf)` would throw at run time. Add `import { load } from \'unplugin-lazy-modules/runtime\'` to this file.')
+    expect([line, column]).toEqual([2, 37])
+    expect((await errorOf(`import * as pdf from './pdf' with { lazy: 'true' }\npreload(pdf)\n`)).message).toMatch(/^`preload` is not imported/)
   })
 })
