@@ -1,11 +1,13 @@
-import type { ReportChunk, ReportInput } from '../../src/core/report'
+import type { BundleChunk } from '../../src/core/graph'
+import type { ReportInput } from '../../src/core/report'
 import type { Manifest, ModuleInfo } from '../../src/types'
+import { readdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib'
 import { describe, expect, it } from 'vitest'
+import { createGraph } from '../../src/core/graph'
 import { resolveOptions } from '../../src/core/options'
-import { createReport, REQUEST_OVERHEAD } from '../../src/core/report'
-import { budgetFailure, formatSize, parseSize, resolveBudgets } from '../../src/core/report-budgets'
-import { formatTable, renderHtml } from '../../src/core/report-view'
+import { budgetFailure, createReport, formatSize, formatTable, parseSize, renderHtml, reportOutputs, reportWanted, REQUEST_OVERHEAD, resolveBudgets, SizeCache } from '../../src/core/report'
 
 /** Code that compresses badly, so sizes are far apart: `n` bytes of a fixed pseudo-random text. */
 function noise(n: number, seed = 1): string {
@@ -22,7 +24,7 @@ function info(name: string, file: string | null, extra: Partial<ModuleInfo> = {}
   return { name, isPackage: false, kind: 'registered', source: `src/${name}.js`, file, imports: [], css: [], size: null, integrity: null, archive: null, ...extra }
 }
 
-const chunk = (file: string, code: string, extra: Partial<ReportChunk> = {}): ReportChunk => ({ file, code, imports: [], css: [], isEntry: false, ...extra })
+const chunk = (file: string, code: string, extra: Partial<BundleChunk> = {}): BundleChunk => ({ file, code, imports: [], dynamicImports: [], css: [], isEntry: false, isDynamicEntry: false, facadeModuleId: null, moduleIds: [], modules: {}, ...extra })
 
 function manifestOf(modules: ModuleInfo[], archives: Manifest['archives'] = {}): Manifest {
   return { version: 1, buildId: '0123456789abcdef', modules: Object.fromEntries(modules.map(module => [module.name, module])), archives }
@@ -34,12 +36,20 @@ const sizes = (text: string | Uint8Array) => ({
   brotli: brotliCompressSync(text, { params: { [constants.BROTLI_PARAM_QUALITY]: 5 } }).length,
 })
 
+/** A report's input as the tests change it: chunks in a list, the graph made from them by `inputOf`. */
+type Fixture = Omit<ReportInput, 'graph'> & { chunks: BundleChunk[] }
+
+/** As a bundle lists them, a chunk's module ids are those of its rendered modules. */
+function inputOf({ chunks, ...rest }: Fixture, start?: string[]): ReportInput {
+  return { ...rest, graph: createGraph(chunks.map(chunk => ({ ...chunk, moduleIds: Object.keys(chunk.modules) })), start) }
+}
+
 /**
  * entry.js ─static─► eager.js (first load, also the chunk of lazy module `e`)
  * a.js ─► ab.js ◄─ b.js (ab is shared by two lazy modules), a.js needs a.css
  * c.js is archived in x.zip; memory.js is lazy but no module needs it; `ext` is external.
  */
-function graph(): ReportInput {
+function graph(): Fixture {
   const code = {
     'entry.js': noise(2000, 1),
     'eager.js': noise(500, 2),
@@ -74,7 +84,7 @@ function graph(): ReportInput {
 describe('createReport', () => {
   it('measures every file as written: raw, gzip -9 and brotli -q 5', async () => {
     const input = graph()
-    const report = await createReport(input)
+    const report = await createReport(inputOf(input))
     for (const { file, code } of input.chunks)
       expect(report.files[file].size, file).toEqual(sizes(code))
     expect(report.files['x.zip']).toEqual({ kind: 'archive', size: sizes(input.assets.get('x.zip')!), initial: false, archive: null, neededBy: [] })
@@ -82,7 +92,7 @@ describe('createReport', () => {
   })
 
   it('takes the entries, their static imports and their CSS as the first load', async () => {
-    const report = await createReport(graph())
+    const report = await createReport(inputOf(graph()))
     expect(report.initial.files).toEqual(['eager.js', 'entry.css', 'entry.js'])
     const [entry, eager, css] = [report.files['entry.js'].size, report.files['eager.js'].size, report.files['entry.css'].size]
     expect(report.initial.js).toEqual({ raw: entry.raw + eager.raw, gzip: entry.gzip + eager.gzip, brotli: entry.brotli! + eager.brotli! })
@@ -91,8 +101,27 @@ describe('createReport', () => {
     expect(report.lazy.files).toEqual(['a.css', 'a.js', 'ab.js', 'b.js', 'c.js', 'memory.js'])
   })
 
+  it('takes what a page loads first when told: its scripts with their static imports, and its style sheets', async () => {
+    const input = graph()
+    input.initialCss = ['a.css']
+    const report = await createReport(inputOf(input, ['a.js']))
+    expect(report.initial.files).toEqual(['a.css', 'a.js', 'ab.js'])
+    expect(report.files['entry.js'].initial).toBe(false)
+    expect(report.modules.a).toMatchObject({ eager: true, loads: [] })
+    expect(report.modules.b.loads).toEqual(['b.js'])
+  })
+
+  it('measures chunks, CSS and the manifest\'s archives, and no other asset', async () => {
+    const input = graph()
+    input.assets.set('logo.png', noise(100, 9))
+    input.assets.set('index.html', '<!doctype html>')
+    input.assets.set('other.zip', noise(100, 10))
+    const report = await createReport(inputOf(input))
+    expect(Object.keys(report.files)).toEqual(['a.css', 'a.js', 'ab.js', 'b.js', 'c.js', 'eager.js', 'entry.css', 'entry.js', 'memory.js', 'x.zip'])
+  })
+
   it('counts what each module loads beyond the first load, and saves only what no other module needs', async () => {
-    const { modules, files } = await createReport(graph())
+    const { modules, files } = await createReport(inputOf(graph()))
     expect(modules.a.loads).toEqual(['a.css', 'a.js', 'ab.js'])
     expect(modules.a.load.gzip).toBe(files['a.css'].size.gzip + files['a.js'].size.gzip + files['ab.js'].size.gzip)
     expect(modules.a.saved.gzip).toBe(files['a.css'].size.gzip + files['a.js'].size.gzip)
@@ -106,29 +135,29 @@ describe('createReport', () => {
 
   it('describes each archive: its size and its entries as loose files', async () => {
     const input = graph()
-    const { archives } = await createReport(input)
+    const { archives } = await createReport(inputOf(input))
     expect(archives.x).toEqual({ file: 'x.zip', size: sizes(input.assets.get('x.zip')!), entries: ['c.js'], modules: ['c'], loose: sizes(input.chunks[5].code) })
   })
 
   it('writes stable JSON: sorted keys, a version, the manifest\'s build id', async () => {
-    const report = await createReport(graph())
+    const report = await createReport(inputOf(graph()))
     expect(report).toMatchObject({ version: 1, buildId: '0123456789abcdef', requestOverhead: REQUEST_OVERHEAD })
     const keysSorted = (value: unknown): boolean => !value || typeof value !== 'object' || (Array.isArray(value)
       ? value.every(keysSorted)
       : JSON.stringify(Object.keys(value)) === JSON.stringify(Object.keys(value).sort()) && Object.values(value).every(keysSorted))
     expect(keysSorted(report)).toBe(true)
-    expect(JSON.stringify(await createReport(graph()))).toBe(JSON.stringify(report))
+    expect(JSON.stringify(await createReport(inputOf(graph())))).toBe(JSON.stringify(report))
   })
 
   it('leaves brotli out when told to (null, and – in the views), unless a budget is in brotli', async () => {
-    const report = await createReport(graph(), [], undefined, { brotli: false })
+    const report = await createReport(inputOf(graph()), { brotli: false })
     expect(report.files['a.js'].size.brotli).toBeNull()
     expect(report.modules.a.load).toMatchObject({ gzip: expect.any(Number), brotli: null })
     expect(report.initial.total.brotli).toBeNull()
     expect(formatTable(report)).toMatch(/^ {2}a\s+a\.js\s+804 B\s+\d+ B\s+–\s+\d+ B\s+\d+ B$/m)
     expect(formatTable(report)).toContain('gzip -9, brotli not measured')
     expect(renderHtml(report)).toContain('<option value="brotli" disabled>')
-    const budgeted = await createReport(graph(), resolveBudgets({ lazy: { a: { brotli: 1 } } }), undefined, { brotli: false })
+    const budgeted = await createReport(inputOf(graph()), { budgets: resolveBudgets({ lazy: { a: { brotli: 1 } } }), brotli: false })
     expect(budgeted.modules.a.load.brotli).toBeGreaterThan(0)
   })
 })
@@ -138,7 +167,7 @@ describe('suggestions', () => {
     const input = graph()
     input.chunks.push(chunk('tiny.js', 'export const t=1'))
     input.manifest.modules.tiny = info('tiny', 'tiny.js')
-    const report = await createReport(input)
+    const report = await createReport(inputOf(input))
     const entry = gzipSync(JSON.stringify(input.manifest.modules.tiny), { level: 9 }).length - 18
     const load = report.modules.tiny.load.gzip
     expect(load).toBeLessThan(entry + REQUEST_OVERHEAD)
@@ -158,7 +187,7 @@ describe('suggestions', () => {
     input.chunks[3].modules = { '/app/node_modules/w/node_modules/fmt/index.js': 280, '/app/node_modules/w/node_modules/fmt/util.js': 100, '/app/src/x.js': 50 }
     input.chunks[0].modules = { '/app/node_modules/@s/p/i.js': 70, '/app/src/empty.js': 0 }
     input.chunks[4].modules = { '/app/src/empty.js': 0 }
-    const hints = (await createReport(input)).suggestions.filter(hint => hint.kind === 'duplicate-module')
+    const hints = (await createReport(inputOf(input))).suggestions.filter(hint => hint.kind === 'duplicate-module')
     expect(hints.map(({ subject, bytes }) => [subject, bytes])).toEqual([['fmt', 380], ['@s/p', 70], ['src/x.js', 50]])
     expect(hints[0].message).toBe('fmt is in 2 chunks (a.js: 400 B, b.js: 380 B), from node_modules/fmt/index.js, node_modules/fmt/util.js, node_modules/w/node_modules/fmt/index.js, node_modules/w/node_modules/fmt/util.js: 380 B raw are copies. Keep one copy: dedupe the package (one version; `npm dedupe`, Vite\'s `resolve.dedupe`), or import the file by one path.')
     expect(hints[1].message).toContain('(a.js: 70 B, entry.js (first load): 70 B)')
@@ -174,9 +203,9 @@ describe('suggestions', () => {
       '/app/src/plot.js': { importers: ['/app/src/chart.js', '/app/src/gone.js'], dynamicImporters: [] },
       '/app/src/used.js': { importers: ['/app/src/chart.js', '/app/src/main.js'], dynamicImporters: [] },
     }
-    expect((await createReport(input)).suggestions.filter(hint => hint.kind === 'eager-only-lazy')).toEqual([])
+    expect((await createReport(inputOf(input))).suggestions.filter(hint => hint.kind === 'eager-only-lazy')).toEqual([])
     input.moduleInfo = id => graphOf[id] ?? null
-    expect((await createReport(input)).suggestions.filter(hint => hint.kind === 'eager-only-lazy')).toEqual([{
+    expect((await createReport(inputOf(input))).suggestions.filter(hint => hint.kind === 'eager-only-lazy')).toEqual([{
       kind: 'eager-only-lazy',
       subject: 'src/plot.js',
       bytes: 321,
@@ -205,10 +234,10 @@ describe('budgets', () => {
 
   it('checks the first load and each matching lazy module, and says what is over, by how much, and its largest files', async () => {
     const input = graph()
-    const probe = await createReport(input)
+    const probe = await createReport(inputOf(input))
     const initial = probe.initial.total.gzip
     const a = probe.modules.a.load.brotli!
-    const report = await createReport(input, resolveBudgets({ initial: initial - 100, lazy: { '*': { brotli: a - 10 }, 'nothing/*': 1 } }))
+    const report = await createReport(inputOf(input), { budgets: resolveBudgets({ initial: initial - 100, lazy: { '*': { brotli: a - 10 }, 'nothing/*': 1 } }) })
     expect(report.budgets.map(({ budget, subject, kind, limit, actual, ok }) => [budget, subject, kind, limit, actual, ok])).toEqual([
       ['initial', 'initial', 'gzip', initial - 100, initial, false],
       ['*', 'a', 'brotli', a - 10, a, false],
@@ -224,7 +253,7 @@ describe('budgets', () => {
       `  - the first load is ${kB(initial)} gzip, 100 B (+${(100 / (initial - 100) * 100).toFixed(1)}%) over its budget of ${kB(initial - 100)}; largest: entry.js ${kB(files['entry.js'].size.gzip)}, eager.js ${kB(files['eager.js'].size.gzip)}, entry.css ${kB(files['entry.css'].size.gzip)}`,
       `  - lazy module "a" (budget "*") loads ${kB(a)} brotli, 10 B (+${(10 / (a - 10) * 100).toFixed(1)}%) over its budget of ${kB(a - 10)}; largest: a.js ${kB(files['a.js'].size.brotli)}, ab.js ${kB(files['ab.js'].size.brotli)}, a.css ${kB(files['a.css'].size.brotli)}`,
     ].join('\n'))
-    expect(budgetFailure(await createReport(input, resolveBudgets({ initial: initial })))).toBeUndefined()
+    expect(budgetFailure(await createReport(inputOf(input), { budgets: resolveBudgets({ initial }) }))).toBeUndefined()
   })
 })
 
@@ -241,6 +270,46 @@ describe('resolveOptions: report and budgets', () => {
   })
 })
 
+describe('SizeCache', () => {
+  it('keeps the sizes of the last report for the next, and forgets those it did not ask for', async () => {
+    const cache = new SizeCache()
+    const first = cache.measure('export const a = 1')
+    cache.nextBuild()
+    expect(cache.measure('export const a = 1')).toBe(first)
+    cache.nextBuild()
+    cache.nextBuild()
+    expect(cache.measure('export const a = 1')).not.toBe(first)
+    expect(await cache.measure('export const a = 1')).toEqual(await first)
+  })
+})
+
+describe('reportOutputs', () => {
+  const views = { console: true, json: 'sizes/report.json', html: 'report.html', brotli: true }
+
+  it('gives the table, the files, the warnings and the failure, as the options say', async () => {
+    const budgets = resolveBudgets({ initial: 1, lazy: { 'nothing/*': '1 MB' } })
+    const report = await createReport(inputOf(graph()), { budgets })
+    const outputs = reportOutputs(report, { views, budgets })
+    expect(outputs.table).toBe(formatTable(report, { html: 'report.html' }))
+    expect(outputs.files.map(file => file.fileName)).toEqual(['sizes/report.json', 'report.html'])
+    expect(JSON.parse(outputs.files[0].source)).toEqual(report)
+    expect(outputs.files[1].source).toBe(renderHtml(report))
+    expect(outputs.warnings).toEqual(['size budget "nothing/*" matches no lazy module; names are a, b, c, e, ext.'])
+    expect(outputs.failure).toBe(budgetFailure(report))
+    expect(outputs.failure).toMatch(/^size budget exceeded:\n {2}- the first load is/)
+  })
+
+  it('makes no report with every view off and no budget, and gives nothing for one without views', async () => {
+    const off = { console: false, json: false as const, html: false as const, brotli: false }
+    expect(reportWanted({ views: off, budgets: [] })).toBe(false)
+    expect(reportWanted({ views: { ...off, json: 'r.json' }, budgets: [] })).toBe(true)
+    const budgets = resolveBudgets({ initial: '1 MB' })
+    expect(reportWanted({ views: off, budgets })).toBe(true)
+    const report = await createReport(inputOf(graph()), { budgets, brotli: false })
+    expect(reportOutputs(report, { views: off, budgets })).toEqual({ table: undefined, files: [], warnings: [], failure: undefined })
+  })
+})
+
 describe('views', () => {
   it('formats sizes as Vite does', () => {
     expect([0, 999, 1000, 12345, 999999, 1e6, 2345678, null].map(formatSize)).toEqual(['0 B', '999 B', '1.00 kB', '12.35 kB', '1000.00 kB', '1.00 MB', '2.35 MB', '–'])
@@ -250,7 +319,7 @@ describe('views', () => {
     const input = graph()
     input.chunks.push(chunk('tiny.js', 'export const t=1'))
     input.manifest.modules.tiny = info('tiny', 'tiny.js')
-    const table = formatTable(await createReport(input), { maxRows: 4, html: 'lazy-report.html' })
+    const table = formatTable(await createReport(inputOf(input)), { maxRows: 4, html: 'lazy-report.html' })
     expect(table).toMatchInlineSnapshot(`
       "size report
                         file                             raw     gzip   brotli  loads  saved
@@ -276,7 +345,7 @@ describe('views', () => {
     const input = graph()
     const hostile = '</script><img onerror=alert(1)>'
     input.manifest.modules[hostile] = info(hostile, 'b.js')
-    const report = await createReport(input)
+    const report = await createReport(inputOf(input))
     const html = renderHtml(report)
     expect(html).not.toContain('<img')
     expect(html).toContain('<td>&#60;/script&#62;&#60;img onerror=alert(1)&#62;</td>')
@@ -288,5 +357,28 @@ describe('views', () => {
     for (const name of ['a', 'b', 'c', 'e'])
       expect(html).toContain(`<td>${name}</td>`)
     expect(html).toContain(`<td class="n" data-v="${report.modules.a.saved.gzip}">${formatSize(report.modules.a.saved.gzip)}</td>`)
+  })
+
+  it('counts in words that know their plurals', async () => {
+    const report = await createReport(inputOf(graph()))
+    const hint = { kind: 'tiny-module' as const, subject: 'a', bytes: 1, message: 'm' }
+    expect(formatTable({ ...report, suggestions: Array.from({ length: 6 }, () => hint) })).toContain('\n1 more hint in the JSON and HTML reports')
+    expect(formatTable({ ...report, suggestions: Array.from({ length: 7 }, () => hint) })).toContain('\n2 more hints in the JSON and HTML reports')
+    const html = renderHtml(report)
+    expect(html).toContain('1 entry; ')
+    expect(html).toContain('>3 files: JS ')
+    expect(html).toContain('>6 files, 5 modules<')
+  })
+})
+
+describe('layout', () => {
+  it('the report\'s files import one another without a cycle, type-only imports included', () => {
+    const dir = join(import.meta.dirname, '../../src/core/report')
+    const imports = new Map(readdirSync(dir).map(file => [file.replace(/\.ts$/, ''), [...readFileSync(join(dir, file), 'utf8').matchAll(/from '\.\/([\w-]+)'/g)].map(match => match[1])]))
+    const cycle = (file: string, path: string[]): string[] | undefined => path.includes(file)
+      ? [...path, file]
+      : imports.get(file)!.map(next => cycle(next, [...path, file])).find(Boolean)
+    expect([...imports.keys()].map(file => cycle(file, [])).filter(Boolean)).toEqual([])
+    expect(Math.max(...[...imports.keys()].map(file => readFileSync(join(dir, `${file}.ts`), 'utf8').split('\n').length))).toBeLessThan(400)
   })
 })

@@ -1,10 +1,8 @@
 // How a report is shown: a compact table for the build log, and a self-contained HTML page (inline
 // CSS and JS, no request of any kind) with a picture of the bundle and sortable tables.
-import type { Report, ReportFile, Sizes } from './report'
-import { BROTLI_QUALITY } from './report'
-import { formatSize, sumOf } from './report-budgets'
-
-const plural = (count: number, noun: string) => `${count} ${noun}${count === 1 ? '' : 's'}`
+import type { Report, ReportFile, Sizes } from './types'
+import { formatSize, plural } from './format'
+import { BROTLI_QUALITY, sumOf } from './sizes'
 
 /** Compact enough for a build log: the largest `maxRows` modules, the rest counted. */
 export function formatTable(report: Report, { maxRows = 15, html = false as string | false } = {}): string {
@@ -24,7 +22,7 @@ export function formatTable(report: Report, { maxRows = 15, html = false as stri
   }
   if (modules.length > maxRows) {
     const rest = modules.slice(maxRows)
-    rows.push([`${plural(rest.length, 'more module')}`, '', '', '', '', '', formatSize(rest.reduce((total, module) => total + module.saved.gzip, 0))])
+    rows.push([plural(rest.length, 'more module'), '', '', '', '', '', formatSize(rest.reduce((total, module) => total + module.saved.gzip, 0))])
   }
   for (const [name, archive] of Object.entries(report.archives))
     rows.push([`archive ${name}`, `${archive.file} (${plural(archive.modules.length, 'module')})`, ...sizes(archive.size), '', ''])
@@ -37,14 +35,19 @@ export function formatTable(report: Report, { maxRows = 15, html = false as stri
   lazyRow('all lazy', '', report.lazy.files)
   const widths = rows[0].map((_, column) => Math.max(...rows.map(row => row[column].length)))
   const lines = rows.map(row => row.map((cell, column) => column < 2 ? cell.padEnd(widths[column]) : cell.padStart(widths[column])).join('  ').trimEnd())
-  const notes = [`loads: gzip of all a module fetches beyond the first load; saved: the part only it needs. gzip -9, ${initial.total.brotli === null ? 'brotli not measured' : `brotli -q ${BROTLI_QUALITY}`}`]
+  return `size report\n${lines.map(line => `  ${line}`).join('\n')}\n${tableNotes(report, html).join('\n')}`
+}
+
+/** At most five hints: the files hold them all. */
+function tableNotes(report: Report, html: string | false): string[] {
+  const notes = [`loads: gzip of all a module fetches beyond the first load; saved: the part only it needs. gzip -9, ${report.initial.total.brotli === null ? 'brotli not measured' : `brotli -q ${BROTLI_QUALITY}`}`]
   for (const suggestion of report.suggestions.slice(0, 5))
     notes.push(`hint: ${suggestion.message}`)
   if (report.suggestions.length > 5)
-    notes.push(`${report.suggestions.length - 5} more hints in the JSON and HTML reports`)
+    notes.push(`${plural(report.suggestions.length - 5, 'more hint')} in the JSON and HTML reports`)
   if (html)
     notes.push(`full view: ${html}`)
-  return `size report\n${lines.map(line => `  ${line}`).join('\n')}\n${notes.join('\n')}`
+  return notes
 }
 
 const escape = (text: string) => text.replace(/[&<>"']/g, char => `&#${char.charCodeAt(0)};`)
@@ -53,6 +56,7 @@ const KINDS = ['raw', 'gzip', 'brotli'] as const
 /** A number cell: sorts by `data-v`, shows the size. */
 const size = (bytes: number | null) => `<td class="n" data-v="${bytes ?? -1}">${formatSize(bytes)}</td>`
 const sizes = (value: Sizes | null) => value ? KINDS.map(kind => size(value[kind])).join('') : '<td class="n" data-v="-1">–</td>'.repeat(3)
+const count = (value: number) => `<td class="n" data-v="${value}">${value}</td>`
 const text = (value: string) => `<td>${escape(value)}</td>`
 
 function table(id: string, headers: [string, 'n' | 't'][], rows: string[]): string {
@@ -76,11 +80,12 @@ function where(info: ReportFile): string {
   return info.kind === 'archive' ? 'archive' : info.initial ? 'first load' : info.archive ? `in archive ${info.archive}` : 'lazy'
 }
 
-export function renderHtml(report: Report): string {
+/** The first load, the loose lazy files, and each archive beside its entries as loose files. */
+function picture(report: Report): string {
   const files = Object.entries(report.files)
   const describe = (file: string, info: ReportFile) => `${file}\n${where(info)}: ${KINDS.map(kind => `${formatSize(info.size[kind])} ${kind}`).join(', ')}${info.neededBy.length ? `\nneeded by ${info.neededBy.join(', ')}` : ''}`
   const segment = (file: string, info: ReportFile, kind: string): Segment => ({ name: file.split('/').pop()!, size: info.size, kind: `${kind}${info.kind === 'css' ? ' css' : ''}`, title: describe(file, info) })
-  const picture = bars([
+  return bars([
     ['first load', report.initial.files.map(file => segment(file, report.files[file], 'initial'))],
     ['lazy, loose', files.filter(([, info]) => info.kind !== 'archive' && !info.initial && !info.archive).map(([file, info]) => segment(file, info, info.neededBy.length ? 'lazy' : 'other'))],
     ...Object.entries(report.archives).flatMap(([name, archive]): [string, Segment[]][] => [
@@ -88,6 +93,20 @@ export function renderHtml(report: Report): string {
       [`  its entries, loose`, archive.entries.map(entry => segment(entry, report.files[entry], 'entry'))],
     ]),
   ])
+}
+
+function cards(report: Report): string {
+  const card = (label: string, value: Sizes, note: string) => `<div class="card"><div class="k">${escape(label)}</div><div class="v">${formatSize(value.gzip)} <small>gzip</small></div><div class="note">${escape(note)}</div></div>`
+  const { initial, lazy } = report
+  return [
+    card('first load', initial.total, `${plural(initial.files.length, 'file')}: JS ${formatSize(initial.js.gzip)}, CSS ${formatSize(initial.css.gzip)}`),
+    card('lazy', lazy.total, `${plural(lazy.files.length, 'file')}, ${plural(Object.keys(report.modules).length, 'module')}`),
+    ...Object.entries(report.archives).map(([name, archive]) => card(`archive ${name}`, archive.size, `${plural(archive.entries.length, 'entry', 'entries')}; ${formatSize(archive.loose.gzip)} gzip as loose files`)),
+  ].join('\n')
+}
+
+/** The tables of modules, hints, budgets, archives and files; a section without rows is left out. */
+function tables(report: Report): string {
   const modules = Object.values(report.modules).map(module => [
     text(module.name),
     text(module.eager ? 'first load' : module.archive ? `archive ${module.archive}` : module.file ? 'lazy' : 'external'),
@@ -95,23 +114,27 @@ export function renderHtml(report: Report): string {
     sizes(module.size),
     size(module.load.gzip),
     size(module.saved.gzip),
-    `<td class="n" data-v="${module.loads.length}">${module.loads.length}</td>`,
-  ].join(''))
-  const fileRows = files.map(([file, info]) => [text(file), text(info.kind), text(where(info)), sizes(info.size), text(info.neededBy.join(', '))].join(''))
-  const archiveRows = Object.entries(report.archives).map(([name, archive]) => [
-    text(name),
-    text(archive.file),
-    `<td class="n" data-v="${archive.modules.length}">${archive.modules.length}</td>`,
-    sizes(archive.size),
-    sizes(archive.loose),
+    count(module.loads.length),
   ].join(''))
   const hints = report.suggestions.map(hint => [text(hint.kind), text(hint.subject), size(hint.bytes), text(hint.message)].join(''))
   const budgets = report.budgets.map(result => [text(result.budget), text(result.subject), text(result.kind), size(result.limit), size(result.actual), `<td class="${result.ok ? 'ok' : 'over'}">${result.ok ? 'ok' : `over by ${formatSize(result.actual - result.limit)}`}</td>`].join(''))
-  const card = (label: string, value: Sizes, note: string) => `<div class="card"><div class="k">${escape(label)}</div><div class="v">${formatSize(value.gzip)} <small>gzip</small></div><div class="note">${escape(note)}</div></div>`
-  const moduleCount = Object.keys(report.modules).length
+  const archives = Object.entries(report.archives).map(([name, archive]) => [text(name), text(archive.file), count(archive.modules.length), sizes(archive.size), sizes(archive.loose)].join(''))
+  const files = Object.entries(report.files).map(([file, info]) => [text(file), text(info.kind), text(where(info)), sizes(info.size), text(info.neededBy.join(', '))].join(''))
+  return `<h2>Lazy modules</h2>
+<p class="meta">Sizes of the module's own chunk; <b>loads</b>: everything opening it fetches beyond the first load; <b>saved</b>: the part no other lazy module needs.</p>
+${table('modules', [['name', 't'], ['where', 't'], ['file', 't'], ['raw', 'n'], ['gzip', 'n'], ['brotli', 'n'], ['loads (gzip)', 'n'], ['saved (gzip)', 'n'], ['files', 'n']], modules)}
+<h2>Hints</h2>
+${hints.length ? table('hints', [['kind', 't'], ['about', 't'], ['bytes', 'n'], ['what to do', 't']], hints) : '<p class="empty">None: the numbers suggest nothing.</p>'}
+${budgets.length ? `<h2>Budgets</h2>\n${table('budgets', [['budget', 't'], ['what', 't'], ['size', 't'], ['limit', 'n'], ['actual', 'n'], ['result', 't']], budgets)}` : ''}
+${archives.length ? `<h2>Archives</h2>\n${table('archives', [['name', 't'], ['file', 't'], ['modules', 'n'], ['raw', 'n'], ['gzip', 'n'], ['brotli', 'n'], ['loose raw', 'n'], ['loose gzip', 'n'], ['loose brotli', 'n']], archives)}` : ''}
+<h2>Files</h2>
+${table('files', [['file', 't'], ['type', 't'], ['where', 't'], ['raw', 'n'], ['gzip', 'n'], ['brotli', 'n'], ['needed by', 't']], files)}`
+}
+
+export function renderHtml(report: Report): string {
+  const brotli = report.initial.total.brotli !== null
   // `<` escaped so no string in the data can close the script element.
   const data = JSON.stringify(report).replace(/</g, '\\u003c')
-
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -120,7 +143,30 @@ export function renderHtml(report: Report): string {
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'">
 <title>Size report · lazy modules · ${escape(report.buildId)}</title>
 <style>
-:root { --initial: #d9534f; --lazy: #3b82c4; --archived: #3f9b5a; --entry: #9fd0ab; --other: #9aa0a6; font: 14px/1.45 system-ui, sans-serif; color: #1d1f21; }
+${STYLE}</style>
+</head>
+<body>
+<h1>Size report</h1>
+<p class="meta">build <code>${escape(report.buildId)}</code> · gzip level 9, ${brotli ? `brotli quality ${BROTLI_QUALITY}` : 'brotli not measured'} · hints assume ~${report.requestOverhead} B per request</p>
+<div class="cards">
+${cards(report)}
+</div>
+<h2>The bundle</h2>
+<p class="legend"><span><i class="initial"></i>first load</span><span><i class="lazy"></i>lazy</span><span><i class="other"></i>lazy, no module needs it</span><span><i class="archived"></i>archive</span><span><i class="entry"></i>archive entry, as a loose file</span><span><i class="lazy css"></i>CSS (striped)</span>
+<label>size <select id="metric"><option value="raw">raw</option><option value="gzip" selected>gzip</option><option value="brotli"${brotli ? '' : ' disabled'}>brotli</option></select></label></p>
+<div id="bars">
+${picture(report)}
+</div>
+${tables(report)}
+<script type="application/json" id="lazy-report">${data}</script>
+<script>
+${SCRIPT}</script>
+</body>
+</html>
+`
+}
+
+const STYLE = `:root { --initial: #d9534f; --lazy: #3b82c4; --archived: #3f9b5a; --entry: #9fd0ab; --other: #9aa0a6; font: 14px/1.45 system-ui, sans-serif; color: #1d1f21; }
 body { margin: 24px auto; max-width: 1180px; padding: 0 16px; }
 h1 { font-size: 22px; margin: 0 } h2 { font-size: 17px; margin: 28px 0 8px }
 .meta { color: #5f6368 } code { font-size: 13px }
@@ -142,34 +188,10 @@ th[aria-sort=ascending]::after { content: " ▲" } th[aria-sort=descending]::aft
 td.n { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap }
 td.over { color: #b3261e; font-weight: 600 } td.ok { color: #3f9b5a }
 .empty { color: #5f6368 }
-</style>
-</head>
-<body>
-<h1>Size report</h1>
-<p class="meta">build <code>${escape(report.buildId)}</code> · gzip level 9, ${report.initial.total.brotli === null ? 'brotli not measured' : `brotli quality ${BROTLI_QUALITY}`} · hints assume ~${report.requestOverhead} B per request</p>
-<div class="cards">
-${card('first load', report.initial.total, `${report.initial.files.length} files: JS ${formatSize(report.initial.js.gzip)}, CSS ${formatSize(report.initial.css.gzip)}`)}
-${card('lazy', report.lazy.total, `${report.lazy.files.length} files, ${moduleCount} modules`)}
-${Object.entries(report.archives).map(([name, archive]) => card(`archive ${name}`, archive.size, `${archive.entries.length} entries; ${formatSize(archive.loose.gzip)} gzip as loose files`)).join('\n')}
-</div>
-<h2>The bundle</h2>
-<p class="legend"><span><i class="initial"></i>first load</span><span><i class="lazy"></i>lazy</span><span><i class="other"></i>lazy, no module needs it</span><span><i class="archived"></i>archive</span><span><i class="entry"></i>archive entry, as a loose file</span><span><i class="lazy css"></i>CSS (striped)</span>
-<label>size <select id="metric"><option value="raw">raw</option><option value="gzip" selected>gzip</option><option value="brotli"${report.initial.total.brotli === null ? ' disabled' : ''}>brotli</option></select></label></p>
-<div id="bars">
-${picture}
-</div>
-<h2>Lazy modules</h2>
-<p class="meta">Sizes of the module's own chunk; <b>loads</b>: everything opening it fetches beyond the first load; <b>saved</b>: the part no other lazy module needs.</p>
-${table('modules', [['name', 't'], ['where', 't'], ['file', 't'], ['raw', 'n'], ['gzip', 'n'], ['brotli', 'n'], ['loads (gzip)', 'n'], ['saved (gzip)', 'n'], ['files', 'n']], modules)}
-<h2>Hints</h2>
-${hints.length ? table('hints', [['kind', 't'], ['about', 't'], ['bytes', 'n'], ['what to do', 't']], hints) : '<p class="empty">None: the numbers suggest nothing.</p>'}
-${budgets.length ? `<h2>Budgets</h2>\n${table('budgets', [['budget', 't'], ['what', 't'], ['size', 't'], ['limit', 'n'], ['actual', 'n'], ['result', 't']], budgets)}` : ''}
-${archiveRows.length ? `<h2>Archives</h2>\n${table('archives', [['name', 't'], ['file', 't'], ['modules', 'n'], ['raw', 'n'], ['gzip', 'n'], ['brotli', 'n'], ['loose raw', 'n'], ['loose gzip', 'n'], ['loose brotli', 'n']], archiveRows)}` : ''}
-<h2>Files</h2>
-${table('files', [['file', 't'], ['type', 't'], ['where', 't'], ['raw', 'n'], ['gzip', 'n'], ['brotli', 'n'], ['needed by', 't']], fileRows)}
-<script type="application/json" id="lazy-report">${data}</script>
-<script>
-const format = bytes => bytes < 1000 ? bytes + ' B' : bytes < 1e6 ? (bytes / 1e3).toFixed(2) + ' kB' : (bytes / 1e6).toFixed(2) + ' MB'
+`
+
+/** Redraws the bars for another size, and sorts a table by a clicked header. */
+const SCRIPT = `const format = bytes => bytes < 1000 ? bytes + ' B' : bytes < 1e6 ? (bytes / 1e3).toFixed(2) + ' kB' : (bytes / 1e6).toFixed(2) + ' MB'
 const metric = document.getElementById('metric')
 function draw() {
   const kind = metric.value
@@ -200,8 +222,4 @@ for (const th of document.querySelectorAll('th')) {
 }
 metric.addEventListener('change', draw)
 draw()
-</script>
-</body>
-</html>
 `
-}

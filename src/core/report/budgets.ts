@@ -1,23 +1,9 @@
-// Size budgets for the report stage: sizes as people write them ('150 kB'), and the check that
-// fails a build over its budget with what is over, by how much, and its largest files.
-import type { Budgets, SizeLimit } from '../types'
-import type { BudgetResult, Report, SizeKind, Sizes } from './report'
-
-/** As Vite prints sizes: bytes below 1 kB, then kB and MB of 1000. */
-export function formatSize(bytes: number | null): string {
-  return bytes === null ? '–' : bytes < 1000 ? `${bytes} B` : bytes < 1e6 ? `${(bytes / 1e3).toFixed(2)} kB` : `${(bytes / 1e6).toFixed(2)} MB`
-}
-
-/** Brotli is `null` when it was not measured, and so is any sum that includes it. */
-export function sumOf(sizes: Sizes[]): Sizes {
-  const total: Sizes = { raw: 0, gzip: 0, brotli: 0 }
-  for (const size of sizes) {
-    total.raw += size.raw
-    total.gzip += size.gzip
-    total.brotli = total.brotli === null || size.brotli === null ? null : total.brotli + size.brotli
-  }
-  return total
-}
+// Size budgets: sizes as people write them ('150 kB'), the check of a report against them, and the
+// message that fails a build over its budget with what is over, by how much, and its largest files.
+import type { Budgets, SizeLimit } from '../../types'
+import type { BudgetResult, Report, SizeKind, Sizes } from './types'
+import { namePattern } from '../names'
+import { formatSize, list } from './format'
 
 export interface ResolvedBudget {
   /** `initial`, or the pattern of lazy module names. */
@@ -46,11 +32,6 @@ function resolveLimit(limit: SizeLimit, where: string): ResolvedBudget['limits']
   return kinds.map(kind => ({ kind: kind as SizeKind, bytes: parseSize(limit[kind as SizeKind]!, `${where}.${kind}`) }))
 }
 
-/** `charts/*` matches one segment, `charts/**` any depth, as in `archives`. */
-function namePattern(pattern: string): RegExp {
-  return new RegExp(`^${pattern.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*\*|\*/g, star => star === '**' ? '.*' : '[^/]*')}$`)
-}
-
 export function resolveBudgets(budgets: Budgets = {}): ResolvedBudget[] {
   const resolved: ResolvedBudget[] = []
   if (budgets.initial !== undefined)
@@ -58,6 +39,11 @@ export function resolveBudgets(budgets: Budgets = {}): ResolvedBudget[] {
   for (const [pattern, limit] of Object.entries(budgets.lazy ?? {}))
     resolved.push({ budget: pattern, pattern: namePattern(pattern), limits: resolveLimit(limit, `option \`budgets.lazy[${JSON.stringify(pattern)}]\``) })
   return resolved
+}
+
+/** Whether a report must measure brotli, whatever it shows: a budget in brotli needs it. */
+export function budgetsNeedBrotli(budgets: ResolvedBudget[]): boolean {
+  return budgets.some(budget => budget.limits.some(limit => limit.kind === 'brotli'))
 }
 
 export function checkBudgets(report: Report, budgets: ResolvedBudget[]): BudgetResult[] {
@@ -68,6 +54,13 @@ export function checkBudgets(report: Report, budgets: ResolvedBudget[]): BudgetR
     // Brotli is measured whenever a budget asks for it, so `!` holds.
     return subjects.flatMap(([subject, size]) => limits.map(({ kind, bytes }) => ({ budget, subject, kind, limit: bytes, actual: size[kind]!, ok: size[kind]! <= bytes })))
   })
+}
+
+/** A `lazy` pattern that matches no module is most likely a typo. */
+export function unmatchedBudgets(report: Report, budgets: ResolvedBudget[]): string[] {
+  return budgets
+    .filter(({ budget, pattern }) => pattern && !report.budgets.some(result => result.budget === budget))
+    .map(({ budget }) => `size budget "${budget}" matches no lazy module; names are ${list(Object.keys(report.modules), 5) || 'none'}.`)
 }
 
 /** What is over budget, by how much, and its largest files; `undefined` when every budget holds. */

@@ -1,0 +1,105 @@
+// Stage 5: once the manifest exists, measure what the first load costs and what each lazy module
+// keeps out of it, suggest the fixes the numbers support, and hold the build to its size budgets.
+// The same report comes from a live bundle (src/core/bundle.ts) or from a built folder (./folder.ts).
+import type { ResolvedBudget } from './budgets'
+import type { Report, ReportArchive, ReportFile, ReportInput, ReportModule, Sizes } from './types'
+import { sortKeys } from '../manifest'
+import { budgetsNeedBrotli, checkBudgets } from './budgets'
+import { SizeCache, sumOf } from './sizes'
+import { REQUEST_OVERHEAD, suggest } from './suggestions'
+import { REPORT_VERSION } from './types'
+
+// What the plugin and the CLI use, from one place.
+export { budgetFailure, parseSize, resolveBudgets, unmatchedBudgets } from './budgets'
+export type { ResolvedBudget } from './budgets'
+export { formatSize, plural } from './format'
+export { reportOutputs, reportWanted } from './outputs'
+export type { ReportOutputs, ResolvedReportOptions } from './outputs'
+export { BROTLI_QUALITY, SizeCache, sumOf } from './sizes'
+export { REQUEST_OVERHEAD } from './suggestions'
+export type { BudgetResult, Report, ReportArchive, ReportFile, ReportInput, ReportModule, SizeKind, Sizes, Suggestion } from './types'
+export { REPORT_VERSION } from './types'
+export { formatTable, renderHtml } from './view'
+
+export interface CreateReportOptions {
+  budgets?: ResolvedBudget[]
+  /** Keeps sizes between the builds of one watch session; each report starts a new build in it. */
+  cache?: SizeCache
+  /** `false` leaves brotli out (`null`), unless a budget is in brotli. */
+  brotli?: boolean
+}
+
+export async function createReport(input: ReportInput, { budgets = [], cache = new SizeCache(), brotli = true }: CreateReportOptions = {}): Promise<Report> {
+  const { manifest, graph } = input
+  cache.nextBuild()
+  const sizes = await measure(input, cache, brotli || budgetsNeedBrotli(budgets))
+  const total = (files: Iterable<string>) => sumOf([...files].map(file => sizes.get(file)!))
+
+  const initialCss = [...input.initialCss ?? [], ...[...graph.initial].flatMap(file => graph.chunks.get(file)!.css)]
+  const initial = new Set([...graph.initial, ...initialCss].filter(file => sizes.has(file)))
+  const modules = lazyModules(input, initial, sizes)
+  const neededBy = new Map<string, string[]>()
+  for (const module of Object.values(modules))
+    module.loads.forEach(file => neededBy.set(file, [...neededBy.get(file) ?? [], module.name]))
+  for (const module of Object.values(modules))
+    module.saved = total(module.loads.filter(file => neededBy.get(file)!.length === 1))
+
+  const archiveOf = new Map(Object.entries(manifest.archives ?? {}).flatMap(([name, archive]) => Object.keys(archive.entries).map(entry => [entry, name])))
+  const archiveFiles = new Set(Object.values(manifest.archives ?? {}).map(archive => archive.file))
+  const files: Record<string, ReportFile> = {}
+  for (const [file, size] of sizes) {
+    const kind = archiveFiles.has(file) ? 'archive' : file.endsWith('.css') ? 'css' : 'js'
+    files[file] = { kind, size, initial: initial.has(file), archive: archiveOf.get(file) ?? null, neededBy: (neededBy.get(file) ?? []).sort() }
+  }
+  const archives: Record<string, ReportArchive> = {}
+  for (const [name, archive] of Object.entries(manifest.archives ?? {})) {
+    const entries = Object.keys(archive.entries).filter(entry => sizes.has(entry)).sort()
+    const modulesIn = Object.values(modules).filter(module => module.archive === name).map(module => module.name)
+    archives[name] = { file: archive.file, size: sizes.get(archive.file)!, entries, modules: modulesIn, loose: total(entries) }
+  }
+
+  const initialFiles = [...initial].sort()
+  const lazyFiles = Object.keys(files).filter(file => files[file].kind !== 'archive' && !initial.has(file)).sort()
+  const report: Report = {
+    version: REPORT_VERSION,
+    buildId: manifest.buildId,
+    requestOverhead: REQUEST_OVERHEAD,
+    initial: {
+      files: initialFiles,
+      js: total(initialFiles.filter(file => !file.endsWith('.css'))),
+      css: total(initialFiles.filter(file => file.endsWith('.css'))),
+      total: total(initialFiles),
+    },
+    lazy: { files: lazyFiles, total: total(lazyFiles) },
+    files,
+    modules,
+    archives,
+    suggestions: suggest(input, modules, initial),
+    budgets: [],
+  }
+  report.budgets = checkBudgets(report, budgets)
+  return sortKeys(report)
+}
+
+/** Every chunk, archived ones included, every CSS file and every archive of the manifest. */
+async function measure({ manifest, graph, assets }: ReportInput, cache: SizeCache, brotli: boolean): Promise<Map<string, Sizes>> {
+  const archives = new Set(Object.values(manifest.archives ?? {}).map(archive => archive.file))
+  const bytes = [
+    ...[...graph.chunks.values()].map(chunk => [chunk.file, chunk.code] as const),
+    ...[...assets].filter(([file]) => file.endsWith('.css') || archives.has(file)),
+  ]
+  return new Map(await Promise.all(bytes.map(async ([file, data]) => [file, await cache.measure(data, brotli)] as const)))
+}
+
+/** Each lazy module of the manifest and what loading it fetches beyond the first load; `saved` is filled in later. */
+function lazyModules({ manifest, graph }: ReportInput, initial: Set<string>, sizes: Map<string, Sizes>): Record<string, ReportModule> {
+  const modules: Record<string, ReportModule> = {}
+  for (const info of Object.values(manifest.modules)) {
+    const own = info.file && graph.chunks.has(info.file) ? info.file : null
+    const needs = own ? [...graph.closure([own]), ...info.css, ...graph.chunks.get(own)!.css] : []
+    const loads = [...new Set(needs)].filter(file => !initial.has(file) && sizes.has(file)).sort()
+    const load = sumOf(loads.map(file => sizes.get(file)!))
+    modules[info.name] = { name: info.name, file: info.file, archive: info.archive?.name ?? null, size: own ? sizes.get(own)! : null, loads, load, saved: load, eager: !!own && initial.has(own) }
+  }
+  return modules
+}

@@ -1,0 +1,115 @@
+// The fixes the numbers support: a lazy module too small to be worth a request, a module copied into
+// several chunks, and first-load code that only lazy code imports.
+import type { Manifest } from '../../types'
+import type { ReportInput, ReportModule, Suggestion } from './types'
+import { relative } from 'node:path'
+import { gzipSync } from 'node:zlib'
+import { list } from './format'
+
+/**
+ * What one more request costs beyond its body, in bytes: HTTP/2 headers after HPACK, and framing.
+ * An estimate that errs low (docs/report.md); it only decides the `tiny-module` suggestion.
+ */
+export const REQUEST_OVERHEAD = 300
+
+/** Every suggestion, largest `bytes` first. `initial`: the first load's files. */
+export function suggest(input: ReportInput, modules: Record<string, ReportModule>, initial: Set<string>): Suggestion[] {
+  return [...tinyModules(modules, input.manifest), ...duplicates(input, initial), ...eagerOnlyLazy(input, initial)]
+    .sort((a, b) => b.bytes - a.bytes || (a.subject < b.subject ? -1 : 1))
+}
+
+/** A lazy module that costs less than being lazy does: its manifest entry in the first load, plus a request. */
+function tinyModules(modules: Record<string, ReportModule>, manifest: Manifest): Suggestion[] {
+  return Object.values(modules).flatMap((module) => {
+    if (!module.file || module.eager || module.archive)
+      return []
+    // The entry is compressed with the rest of the registry's chunk: its gzip header and trailer (18 B) do not count.
+    const entry = gzipSync(JSON.stringify(manifest.modules[module.name]), { level: 9 }).length - 18
+    if (module.load.gzip >= entry + REQUEST_OVERHEAD)
+      return []
+    return [{
+      kind: 'tiny-module' as const,
+      subject: module.name,
+      bytes: module.load.gzip,
+      message: `"${module.name}" loads ${module.load.gzip} B gzip, less than loading it lazily costs: its manifest entry (${entry} B gzip, in the first load) plus a request (~${REQUEST_OVERHEAD} B). Import it eagerly, or put it in an archive with others (option \`archives\`).`,
+    }]
+  })
+}
+
+function shortId(id: string, root: string | undefined): string {
+  return root && id.startsWith('/') ? relative(root, id) : id
+}
+
+/** Copies of the same code share a key: the id without its query, a package file wherever it is installed. */
+function moduleKey(id: string, root: string | undefined): { key: string, group: string } {
+  const path = id.replace(/[?#].*$/, '')
+  const at = path.lastIndexOf('/node_modules/')
+  if (at < 0)
+    return { key: shortId(path, root), group: shortId(path, root) }
+  const inPackage = path.slice(at + '/node_modules/'.length)
+  const segments = inPackage.split('/')
+  return { key: `node_modules/${inPackage}`, group: segments.slice(0, segments[0].startsWith('@') ? 2 : 1).join('/') }
+}
+
+interface Copy { group: string, chunk: string, id: string, bytes: number }
+
+/** The same module in several chunks: a package installed twice, one file imported with two queries. */
+function duplicates({ graph, root }: ReportInput, initial: Set<string>): Suggestion[] {
+  const copies = new Map<string, Copy[]>()
+  for (const chunk of graph.chunks.values()) {
+    for (const [id, bytes] of Object.entries(chunk.modules)) {
+      const { key, group } = moduleKey(id, root)
+      if (bytes)
+        copies.set(key, [...(copies.get(key) ?? []), { group, chunk: chunk.file, id, bytes }])
+    }
+  }
+  const groups = new Map<string, { chunks: Map<string, number>, ids: Set<string>, copied: number }>()
+  for (const found of copies.values()) {
+    if (new Set(found.map(copy => copy.chunk)).size < 2)
+      continue
+    const group = groups.get(found[0].group) ?? { chunks: new Map(), ids: new Set(), copied: 0 }
+    for (const copy of found) {
+      group.chunks.set(copy.chunk, (group.chunks.get(copy.chunk) ?? 0) + copy.bytes)
+      group.ids.add(shortId(copy.id, root))
+    }
+    group.copied += found.reduce((total, copy) => total + copy.bytes, 0) - Math.max(...found.map(copy => copy.bytes))
+    groups.set(found[0].group, group)
+  }
+  return [...groups].map(([subject, { chunks, ids, copied }]) => {
+    const where = [...chunks].sort().map(([chunk, bytes]) => `${chunk}${initial.has(chunk) ? ' (first load)' : ''}: ${bytes} B`).join(', ')
+    return {
+      kind: 'duplicate-module' as const,
+      subject,
+      bytes: copied,
+      message: `${subject} is in ${chunks.size} chunks (${where}), from ${list([...ids].sort(), 4)}: ${copied} B raw are copies. Keep one copy: dedupe the package (one version; \`npm dedupe\`, Vite's \`resolve.dedupe\`), or import the file by one path.`,
+    }
+  })
+}
+
+/** First-load code that only lazy code imports: manual chunking or chunk merging pulled it forward. */
+function eagerOnlyLazy({ graph, moduleInfo, root }: ReportInput, initial: Set<string>): Suggestion[] {
+  if (!moduleInfo)
+    return []
+  const groups = new Map<string, { chunk: string, bytes: number, importers: Set<string> }>()
+  for (const chunk of graph.chunks.values()) {
+    if (!initial.has(chunk.file))
+      continue
+    for (const [id, bytes] of Object.entries(chunk.modules)) {
+      const info = bytes ? moduleInfo(id) : null
+      const importers = [...info?.importers ?? [], ...info?.dynamicImporters ?? []].filter(importer => graph.chunkOf(importer))
+      if (!importers.length || info!.isEntry || importers.some(importer => initial.has(graph.chunkOf(importer)!.file)))
+        continue
+      const { group } = moduleKey(id, root)
+      const found = groups.get(group) ?? { chunk: chunk.file, bytes: 0, importers: new Set() }
+      found.bytes += bytes
+      importers.forEach(importer => found.importers.add(`${shortId(importer, root)} in ${graph.chunkOf(importer)!.file}`))
+      groups.set(group, found)
+    }
+  }
+  return [...groups].map(([subject, { chunk, bytes, importers }]) => ({
+    kind: 'eager-only-lazy' as const,
+    subject,
+    bytes,
+    message: `${subject} (${bytes} B raw) is in ${chunk}, part of the first load, yet only lazy code imports it (${list([...importers].sort(), 3)}). Leaving it to the lazy chunks takes ${bytes} B raw off the first load: see what put it there (manualChunks, advancedChunks, merged chunks).`,
+  }))
+}
