@@ -1,151 +1,172 @@
 #!/usr/bin/env node
-// `lazy-modules report <dir>`: the build's size report, from a folder already built. It reads
-// `lazy-manifest.json`, the chunks, the CSS and the archives. What the first load is comes from the
-// folder's HTML pages (scripts, module preloads, style sheets) or, without HTML, from the chunks
-// nothing imports. Module ids are gone from built files, so the hints that need the bundler's module
-// graph (duplicated modules, first-load code only lazy code uses) only come from a build.
-import type { ReportChunk } from './core/report'
-import type { Manifest } from './types'
-import { existsSync, readdirSync, readFileSync } from 'node:fs'
-import { join, posix, relative, sep } from 'node:path'
+// `lazy-modules report <dir>`: the size report of a folder already built. This file reads the
+// arguments and says what is wrong with them; src/core/report/folder.ts reads the folder.
+import { existsSync, readdirSync, realpathSync, statSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { resolve } from 'node:path'
 import process from 'node:process'
-import { init, parse } from 'es-module-lexer'
-import { createReport } from './core/report'
-import { formatTable } from './core/report-view'
-import { ArchiveFormatError } from './runtime/errors'
-import { parseZip, readEntry } from './runtime/zip'
+import { fileURLToPath } from 'node:url'
+import { parseArgs } from 'node:util'
+import { createReport, formatTable } from './core/report'
+import { readFolder } from './core/report/folder'
+import { ArchiveFormatError, IntegrityError } from './runtime/errors'
+import { suggest } from './runtime/suggest'
 
-const USAGE = `Usage: lazy-modules report <dir> [--json] [--no-brotli] [--manifest <file>]
+const USAGE_LINE = 'Usage: lazy-modules report <dir> [--json] [--no-brotli] [--manifest <file>]'
+const USAGE = `${USAGE_LINE}
 
 Prints the size report of a build in <dir>: the first load, each lazy module, each archive.
   --json             print the report as JSON (the fields of lazy-report.json)
-  --no-brotli        skip brotli sizes, most of the time taken (about 1.3 s per MB)
-  --manifest <file>  the manifest's name in <dir> (default: lazy-manifest.json)`
+  --no-brotli        skip brotli sizes (brotli takes about 30 ms per MB of output)
+  --manifest <file>  the manifest's name in <dir> (default: lazy-manifest.json)
+  -h, --help         print this help
+  --version          print the version of unplugin-lazy-modules
 
-class UsageError extends Error {}
+Exit code 2: the arguments are wrong; 1: the folder cannot be read.`
 
-function listFiles(dir: string, base = dir): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-    if (entry.name.startsWith('.') || entry.name === 'node_modules')
-      return []
-    const path = join(dir, entry.name)
-    return entry.isDirectory() ? listFiles(path, base) : [relative(base, path).split(sep).join('/')]
-  })
+const OPTIONS = {
+  'json': { type: 'boolean' },
+  'no-brotli': { type: 'boolean' },
+  'manifest': { type: 'string' },
+  'help': { type: 'boolean', short: 'h' },
+  'version': { type: 'boolean' },
+} as const
+const COMMANDS = ['report', 'help']
+
+/** Wrong arguments: exit code 2, and the usage line. */
+class UsageError extends Error {
+  override name = 'UsageError'
 }
 
-/** Static and dynamic import targets of a chunk, as paths in the folder. */
-function importsOf(file: string, code: string): { static: string[], dynamic: string[] } {
-  const found = { static: [] as string[], dynamic: [] as string[] }
-  for (const entry of parse(code, file)[0]) {
-    if (entry.type === 'import-meta' || typeof entry.specifier !== 'string' || !/^\.\.?\//.test(entry.specifier))
-      continue
-    const target = posix.normalize(posix.join(posix.dirname(file), entry.specifier))
-    found[entry.type === 'dynamic' ? 'dynamic' : 'static'].push(target)
+/** Where the CLI writes: the process's streams, or a test's buffers. */
+export interface Io { stdout: (text: string) => void, stderr: (text: string) => void }
+
+const processIo: Io = { stdout: text => process.stdout.write(text), stderr: text => process.stderr.write(text) }
+
+/** The CLI without the process: `argv` without node and the script; resolves to the exit code. */
+export async function main(argv: string[], io: Io = processIo): Promise<number> {
+  try {
+    return await run(argv, io)
   }
-  return found
-}
-
-/** What an HTML page loads at start: module scripts, module preloads and style sheets that are in the folder. */
-function loadedByHtml(page: string, html: string, files: Set<string>): string[] {
-  const attribute = (tag: string, name: string) => new RegExp(`\\s${name}\\s*=\\s*(?:"([^"]*)"|'([^']*)'|([^\\s>]+))`, 'i').exec(tag)?.slice(1).find(value => value !== undefined)
-  const urls: string[] = []
-  for (const [tag] of html.matchAll(/<(?:script|link)\b[^>]*>/gi)) {
-    if (/^<script/i.test(tag))
-      urls.push(attribute(tag, 'src') ?? '')
-    else if (/^(?:modulepreload|stylesheet)$/i.test(attribute(tag, 'rel') ?? ''))
-      urls.push(attribute(tag, 'href') ?? '')
-  }
-  return urls.flatMap((url) => {
-    if (!url || /^(?:data|blob):/i.test(url))
-      return []
-    const path = decodeURIComponent(url.replace(/^[a-z][\w+.-]*:\/\/[^/]+/i, '').replace(/[?#].*$/, ''))
-    const fromPage = posix.normalize(posix.join(posix.dirname(page), path))
-    if (!path.startsWith('/') && files.has(fromPage))
-      return [fromPage]
-    // An absolute path starts with the app's base, which the folder does not know: the longest tail that is a file.
-    const segments = path.split('/').filter(Boolean)
-    const tail = segments.map((_, i) => segments.slice(i).join('/')).find(candidate => files.has(candidate))
-    return tail ? [tail] : []
-  })
-}
-
-async function reportFromDir(dir: string, { manifestName = 'lazy-manifest.json', brotli = true } = {}) {
-  const manifestFile = join(dir, manifestName)
-  if (!existsSync(manifestFile))
-    throw new UsageError(`${manifestFile} does not exist: build with unplugin-lazy-modules first (and the \`manifest\` option not false), or pass --manifest.`)
-  const manifest = JSON.parse(readFileSync(manifestFile, 'utf8')) as Manifest
-  const files = listFiles(dir)
-  const present = new Set(files)
-  const code = new Map<string, string>()
-  for (const file of files.filter(file => /\.[cm]?js$/.test(file)))
-    code.set(file, readFileSync(join(dir, file), 'utf8'))
-  const assets = new Map<string, Uint8Array>()
-  for (const file of files.filter(file => file.endsWith('.css')))
-    assets.set(file, readFileSync(join(dir, file)))
-  for (const archive of Object.values(manifest.archives ?? {})) {
-    const zip = readFileSync(join(dir, archive.file))
-    assets.set(archive.file, zip)
-    // The runtime's own strict reader, checked against the manifest's digests.
-    const entries = parseZip(zip, archive.file)
-    for (const [file, info] of Object.entries(archive.entries)) {
-      const entry = entries.get(file)
-      if (!entry)
-        throw new ArchiveFormatError(archive.file, file, 'no such entry')
-      code.set(file, new TextDecoder().decode(await readEntry(zip, entry, archive.file, info.integrity)))
+  catch (error) {
+    if (error instanceof UsageError) {
+      io.stderr(`lazy-modules: ${error.message}\n\n${USAGE_LINE}\n`)
+      return 2
     }
+    io.stderr(`lazy-modules: ${describe(error)}\n`)
+    return 1
   }
-
-  await init()
-  const graph = new Map([...code].map(([file, source]) => [file, importsOf(file, source)]))
-  const chunks: ReportChunk[] = [...code].map(([file, source]) => ({ file, code: source, imports: graph.get(file)!.static.filter(target => code.has(target)), css: [], isEntry: false }))
-  const pages = files.filter(file => file.endsWith('.html'))
-  const loaded = pages.map(page => [page, loadedByHtml(page, readFileSync(join(dir, page), 'utf8'), new Set([...present, ...code.keys()]))] as const).filter(([, found]) => found.length)
-  const fromHtml = [...new Set(loaded.flatMap(([, found]) => found))]
-  let initial = fromHtml
-  let source = loaded.map(([page]) => page).join(', ')
-  if (!fromHtml.length) {
-    // No page says what loads first: take the chunks nothing imports and CSS no lazy module needs.
-    const imported = new Set([...graph.values()].flatMap(found => [...found.static, ...found.dynamic]))
-    const lazy = new Set(Object.values(manifest.modules).flatMap(info => [info.file, ...info.css]))
-    initial = [...code.keys(), ...files.filter(file => file.endsWith('.css'))].filter(file => !imported.has(file) && !lazy.has(file))
-    source = 'the chunks no other chunk imports (no HTML page names its scripts)'
-  }
-  const report = await createReport({ manifest, chunks, assets, initial }, [], undefined, { brotli })
-  return { report, source }
 }
 
-async function main(argv: string[]): Promise<number> {
-  const [command, ...rest] = argv
-  if (!command || command === '--help' || command === '-h' || command === 'help') {
-    console.log(USAGE)
-    return command ? 0 : 1
+async function run(argv: string[], io: Io): Promise<number> {
+  if (!argv.length) {
+    io.stderr(`${USAGE}\n`)
+    return 2
   }
+  const { values, positionals } = parse(argv)
+  if (values.help || positionals[0] === 'help') {
+    io.stdout(`${USAGE}\n`)
+    return 0
+  }
+  if (values.version) {
+    io.stdout(`${version()}\n`)
+    return 0
+  }
+  const [command, dir, ...extra] = positionals
   if (command !== 'report')
-    throw new UsageError(`unknown command ${JSON.stringify(command)}.\n\n${USAGE}`)
-  let dir: string | undefined
-  let json = false
-  let brotli = true
-  let manifest: string | undefined
-  for (let i = 0; i < rest.length; i++) {
-    if (rest[i] === '--json')
-      json = true
-    else if (rest[i] === '--no-brotli')
-      brotli = false
-    else if (rest[i] === '--manifest' && rest[i + 1])
-      manifest = rest[++i]
-    else if (!rest[i].startsWith('-') && dir === undefined)
-      dir = rest[i]
-    else
-      throw new UsageError(`unexpected argument ${JSON.stringify(rest[i])}.\n\n${USAGE}`)
-  }
-  if (!dir)
-    throw new UsageError(`which folder?\n\n${USAGE}`)
-  const { report, source } = await reportFromDir(dir, { manifestName: manifest, brotli })
-  console.log(json ? JSON.stringify(report, null, 2) : `${formatTable(report)}\nfirst load from ${source}`)
+    throw new UsageError(command === undefined ? 'which command? There is one: report.' : unknownCommand(command))
+  if (dir === undefined)
+    throw new UsageError('which folder? Give the folder the build wrote: lazy-modules report dist/')
+  if (extra.length)
+    throw new UsageError(`one folder at a time: ${[dir, ...extra].map(arg => JSON.stringify(arg)).join(' and ')} given.`)
+
+  const { input, source, warnings } = await readFolder(dir, manifestIn(dir, values.manifest))
+  for (const warning of warnings)
+    io.stderr(`lazy-modules: warning: ${warning}\n`)
+  const report = await createReport(input, { brotli: !values['no-brotli'] })
+  io.stdout(values.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatTable(report)}\nfirst load from ${source}\n`)
   return 0
 }
 
-main(process.argv.slice(2)).then(code => process.exitCode = code, (error) => {
-  console.error(`lazy-modules: ${error instanceof UsageError ? error.message : error?.stack ?? error}`)
-  process.exitCode = error instanceof UsageError ? 2 : 1
-})
+function parse(argv: string[]) {
+  try {
+    return parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true })
+  }
+  catch (error) {
+    throw new UsageError(explain(argv, error))
+  }
+}
+
+/** parseArgs says what is wrong, not what was meant: the same arguments, read loosely, tell which option it is. */
+function explain(argv: string[], error: unknown): string {
+  const { tokens } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: false, tokens: true })
+  for (const token of tokens) {
+    if (token.kind !== 'option')
+      continue
+    if (!Object.hasOwn(OPTIONS, token.name))
+      return unknownOption(token.rawName)
+    const { type } = OPTIONS[token.name as keyof typeof OPTIONS]
+    if (type === 'string' && (token.value === undefined || (!token.inlineValue && token.value.startsWith('-'))))
+      return `${token.rawName} needs a file name: --manifest <file>, the manifest's name in <dir>.`
+    if (type === 'boolean' && token.value !== undefined)
+      return `${token.rawName} takes no value; got ${token.rawName}=${token.value}.`
+  }
+  return error instanceof Error ? error.message : String(error)
+}
+
+function unknownOption(raw: string): string {
+  const name = raw.replace(/^-+/, '')
+  const names = Object.keys(OPTIONS)
+  // `--brotli` is what `--no-brotli` turns off, too far from it for an edit distance.
+  const close = [...new Set([...suggest(name, names), ...names.filter(option => option === `no-${name}`)])].map(option => `--${option}`)
+  return `unknown option ${raw}${close.length ? `; did you mean ${close.join(' or ')}?` : '.'}`
+}
+
+function unknownCommand(command: string): string {
+  if (existsSync(command))
+    return `${JSON.stringify(command)} is not a command; did you mean lazy-modules report ${command}?`
+  const close = suggest(command, COMMANDS)
+  return `unknown command ${JSON.stringify(command)}; ${close.length ? `did you mean ${close.join(' or ')}?` : 'the command is report.'}`
+}
+
+/** The manifest's path, once the folder and the manifest are known to exist. */
+function manifestIn(dir: string, name: string | undefined): string {
+  if (!existsSync(dir))
+    throw new UsageError(`${dir} does not exist: give the folder the build wrote (Vite's build.outDir, Rollup's output.dir).`)
+  if (!statSync(dir).isDirectory())
+    throw new UsageError(`${dir} is a file: give the folder the build wrote (Vite's build.outDir, Rollup's output.dir).`)
+  const file = resolve(dir, name ?? 'lazy-manifest.json')
+  if (existsSync(file))
+    return file
+  if (name === undefined)
+    throw new UsageError(`${file} does not exist: build with unplugin-lazy-modules first, with the \`manifest\` option not false. If that option gave it another name, name the file with --manifest <file>.`)
+  const close = suggest(name, readdirSync(dir).filter(entry => entry.endsWith('.json')))
+  throw new UsageError(`${file} does not exist${close.length ? `; did you mean ${close.join(' or ')}?` : '.'}`)
+}
+
+/** The named errors of the archive reader say what is wrong; any other error is a bug, with its stack. */
+function describe(error: unknown): string {
+  if (error instanceof ArchiveFormatError || error instanceof IntegrityError)
+    return `${error.name}: ${error.message}`
+  if (error instanceof Error)
+    return error.constructor === Error ? error.message : error.stack ?? error.message
+  return String(error)
+}
+
+/** From src/cli.ts and from dist/cli.mjs alike, the package's root is one folder up. */
+function version(): string {
+  return createRequire(import.meta.url)('../package.json').version
+}
+
+/** Run as a program (the `lazy-modules` bin links here), not when a test imports `main`. */
+function isProgram(): boolean {
+  try {
+    return realpathSync(process.argv[1]) === fileURLToPath(import.meta.url)
+  }
+  catch {
+    return false
+  }
+}
+
+if (isProgram())
+  main(process.argv.slice(2)).then(code => process.exitCode = code)

@@ -1,6 +1,5 @@
 import type { OutputOptions, Plugin } from 'rollup'
 import type { Options } from '../../src/types'
-import { spawnSync } from 'node:child_process'
 import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
@@ -8,14 +7,14 @@ import { brotliCompressSync, constants, gzipSync } from 'node:zlib'
 import nodeResolve from '@rollup/plugin-node-resolve'
 import { rollup } from 'rollup'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { formatSize } from '../../src/core/report-budgets'
+import { main } from '../../src/cli'
+import { formatSize } from '../../src/core/report'
 import LazyRollup from '../../src/rollup'
 import { closeBrowser, openPage } from '../helpers/browser'
 import { buildWithRollup, buildWithVite, fixtures, tempDir } from '../helpers/build'
 
 const root = join(fixtures, 'report')
 const widgets = { 'widgets/*': 'src/widgets/*.js' }
-const cli = join(import.meta.dirname, '../../dist/cli.mjs')
 
 const readJson = (file: string) => JSON.parse(readFileSync(file, 'utf8'))
 const measure = (bytes: Uint8Array) => ({
@@ -70,8 +69,12 @@ function tableOf(logs: string[]): string {
   return tables[0]
 }
 
-function runCli(...args: string[]) {
-  return spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8' })
+/** The CLI from source, as its bin runs it. */
+async function runCli(...argv: string[]) {
+  let stdout = ''
+  let stderr = ''
+  const status = await main(argv, { stdout: (text) => { stdout += text }, stderr: (text) => { stderr += text } })
+  return { status, stdout, stderr }
 }
 
 describe('size report: Vite 8 client build', () => {
@@ -277,14 +280,14 @@ describe('report options', () => {
 describe('CLI: lazy-modules report <dir>', () => {
   it('prints, from the files alone, the table the build printed; --json gives lazy-report.json', async () => {
     const built = await viteBuild(root, { modules: widgets })
-    const result = runCli('report', built.dir)
+    const result = await runCli('report', built.dir)
     expect(result.stderr).toBe('')
     expect(result.status).toBe(0)
     const fromBuild = tableOf(built.logs).replace('[plugin unplugin-lazy-modules] ', '').split('\n').filter(line => !line.startsWith('full view:'))
     const lines = result.stdout.trimEnd().split('\n')
     expect(lines.at(-1)).toBe('first load from index.html')
     expect(lines.slice(0, -1)).toEqual(fromBuild)
-    const json = runCli('report', built.dir, '--json')
+    const json = await runCli('report', built.dir, '--json')
     expect(json.status).toBe(0)
     expect(JSON.parse(json.stdout)).toEqual(built.report)
   })
@@ -294,16 +297,16 @@ describe('CLI: lazy-modules report <dir>', () => {
     const built = await buildWithRollup(join(fixtures, 'archive'), 'src/main.js', { modules, archives: { charts: ['charts/*'] }, report: { console: false } })
     const report = readJson(join(built.dir, 'lazy-report.json'))
     expect(report.archives.charts.modules).toEqual(['charts/bar', 'charts/line', 'charts/pie'])
-    const json = runCli('report', built.dir, '--json')
+    const json = await runCli('report', built.dir, '--json')
     expect(json.stderr).toBe('')
     expect(JSON.parse(json.stdout)).toEqual(report)
-    const table = runCli('report', built.dir).stdout
+    const table = (await runCli('report', built.dir)).stdout
     expect(table).toMatch(new RegExp(`^  archive charts\\s+${escapeRegExp(report.archives.charts.file)} \\(3 modules\\)\\s+${escapeRegExp(formatSize(report.archives.charts.size.raw))}`, 'm'))
     expect(table).toContain('first load from the chunks no other chunk imports (no HTML page names its scripts)')
     // The archive is read with the runtime's strict reader: a changed byte is refused, not reported.
     const zip = join(built.dir, report.archives.charts.file)
     writeFileSync(zip, Buffer.from(readFileSync(zip, 'latin1').replace('bar:', 'BAR:'), 'latin1'))
-    const refused = runCli('report', built.dir)
+    const refused = await runCli('report', built.dir)
     expect(refused.status).toBe(1)
     expect(refused.stderr).toMatch(/ArchiveFormatError: Bad zip archive charts-[\w-]+\.zip \(entry "bar-[\w-]+\.js"\): CRC-32 mismatch/)
   })
@@ -312,17 +315,6 @@ describe('CLI: lazy-modules report <dir>', () => {
     const { dir, report } = await rollupBuild(root, { modules: widgets, report: { console: false, brotli: false } })
     expect(report.initial.total).toEqual({ raw: expect.any(Number), gzip: expect.any(Number), brotli: null })
     expect(Object.values<any>(report.files).every(file => file.size.brotli === null)).toBe(true)
-    expect(JSON.parse(runCli('report', dir, '--json', '--no-brotli').stdout)).toEqual(report)
-  })
-
-  it('explains what is wrong, with exit code 2', () => {
-    const empty = tempDir('lazy-report-empty-')
-    const missing = runCli('report', empty)
-    expect(missing.status).toBe(2)
-    expect(missing.stderr).toBe(`lazy-modules: ${join(empty, 'lazy-manifest.json')} does not exist: build with unplugin-lazy-modules first (and the \`manifest\` option not false), or pass --manifest.\n`)
-    const unknown = runCli('sizes', empty)
-    expect(unknown.status).toBe(2)
-    expect(unknown.stderr).toMatch(/^lazy-modules: unknown command "sizes"\.\n\nUsage: lazy-modules report <dir>/)
-    expect(runCli('--help').stdout).toMatch(/^Usage: lazy-modules report <dir> \[--json\] \[--no-brotli\] \[--manifest <file>\]/)
+    expect(JSON.parse((await runCli('report', dir, '--json', '--no-brotli')).stdout)).toEqual(report)
   })
 })
