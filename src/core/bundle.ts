@@ -5,14 +5,16 @@ import type { OutputFile } from './graph'
 import type { ScannedImports } from './links'
 import type { LazyModule } from './names'
 import type { ResolvedOptions } from './options'
-import type { SizeCache } from './report/sizes'
+import type { Manifest } from '../types'
+import type { BundleGraph } from './graph'
+import type { SizeCache } from './report'
 import { packArchives } from './archive'
 import { integrityOf, sizeOf } from './bytes'
 import { chunkFacts, moduleFacts, withFacts } from './facts'
 import { chunksOf, createGraph } from './graph'
 import { lexerReady, scanImports } from './links'
 import { createManifest, withArchives } from './manifest'
-import { createReport, reportOutputs } from './report'
+import { createReport, reportOutputs, reportWanted } from './report'
 
 /** What a bundler's `generateBundle` context must offer; Rollup's and Rolldown's both do. */
 export interface OutputContext {
@@ -66,24 +68,23 @@ export async function finishBundle(context: OutputContext, bundle: Record<string
 }
 
 /** Last, so that sizes are of the chunks as written (the registry's facts included). */
-async function report(context: OutputContext, built: { graph: ReturnType<typeof createGraph>, manifest: ReturnType<typeof createManifest>, bundle: Record<string, OutputFile>, archives: Map<string, Uint8Array> }, options: ResolvedOptions, sizes: SizeCache) {
-  const { report: views, budgets } = options
-  if (!views.console && !views.json && !views.html && !budgets.length)
+async function report(context: OutputContext, built: { graph: BundleGraph, manifest: Manifest, bundle: Record<string, OutputFile>, archives: Map<string, Uint8Array> }, options: ResolvedOptions, sizes: SizeCache) {
+  const wanted = { views: options.report, budgets: options.budgets }
+  if (!reportWanted(wanted))
     return
   const assets = new Map<string, string | Uint8Array>(built.archives)
   for (const file of Object.values(built.bundle)) {
-    if (file.type === 'asset' && file.fileName.endsWith('.css'))
+    if (file.type === 'asset')
       assets.set(file.fileName, file.source)
   }
   const input = { manifest: built.manifest, graph: built.graph, assets, moduleInfo: (id: string) => context.getModuleInfo(id), root: options.root }
-  const result = reportOutputs(await createReport(input, budgets, sizes, { brotli: views.brotli }), options)
-  sizes.nextBuild()
+  const result = reportOutputs(await createReport(input, { budgets: options.budgets, cache: sizes, brotli: options.report.brotli }), wanted)
   if (result.table) {
     // Rollup prints `info` logs (or hands them to `onLog`), Vite sends them to its logger.
     context.info ? context.info(result.table) : console.info(result.table)
   }
-  for (const { fileName, source } of result.files)
-    context.emitFile({ type: 'asset', fileName, source })
+  for (const file of result.files)
+    context.emitFile({ type: 'asset', ...file })
   for (const warning of result.warnings)
     context.warn(warning)
   if (result.failure)

@@ -5,14 +5,16 @@ import type { OutputContext } from './bundle'
 import type { OutputFile } from './graph'
 import type { LazyModule } from './names'
 import type { ResolvedOptions } from './options'
+import type { SourceMapLike } from './positions'
 import type { MarkedImport } from './transform'
 import { dirname, resolve } from 'node:path'
 import { INFLATING_MEMORY_RUNTIME_ID, MEMORY_RUNTIME_ID, REGISTRY_ID, RESOLVED_REGISTRY_ID, RUNTIME_ID } from '../contract'
 import { finishBundle } from './bundle'
 import { assertUniqueNames, isBare, markedModuleName, registeredAt } from './names'
 import { resolveOptions } from './options'
+import { codeFrame, originalPosition } from './positions'
 import { registryCode, scanModules } from './registry'
-import { SizeCache } from './report/sizes'
+import { SizeCache } from './report'
 import { runtimeFile } from './runtime-files'
 
 /**
@@ -21,7 +23,8 @@ import { runtimeFile } from './runtime-files'
  */
 export interface HostContext {
   resolve: (source: string, importer?: string) => Promise<{ id: string, external?: unknown } | null>
-  error: (error: { message: string, id?: string, loc?: { file?: string, line: number, column: number } }, pos?: number) => never
+  error: (error: { message: string, id?: string, loc?: { file?: string, line: number, column: number }, frame?: string }, pos?: number) => never
+  getCombinedSourcemap?: () => SourceMapLike
   warn: (message: string) => void
 }
 
@@ -101,8 +104,9 @@ export class Context {
     catch (error) {
       if (!(error instanceof LazyTransformError))
         throw error
-      // The position as a second argument makes Rollup and Vite print a code frame.
-      return host.error({ message: error.message, id, loc: { ...locate(code, error.pos), file: id } }, error.pos)
+      // In the user's own source, not the compiled code this hook was given; with a frame of it.
+      const at = originalPosition(code, error.pos, host.getCombinedSourcemap?.())
+      return host.error({ message: error.message, id, loc: { file: id, line: at.line, column: at.column }, frame: codeFrame(at.code, at.line, at.column) })
     }
   }
 
@@ -157,11 +161,4 @@ export class Context {
     const modules = [...this.registered, ...await this.markedModules(output)]
     await finishBundle(output, bundle, modules, this.options, this.sizes)
   }
-}
-
-/** 1-based line, 0-based column, as Rollup and Vite expect in `loc`. */
-function locate(code: string, pos: number) {
-  const before = code.slice(0, pos)
-  const line = before.split('\n').length
-  return { line, column: pos - before.lastIndexOf('\n') - 1 }
 }

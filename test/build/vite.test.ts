@@ -135,4 +135,20 @@ describe('vite 8: warnings and errors', () => {
     expect(error.message).toContain(`export const loud = shout('now')`)
     expect(error.loc ?? error.errors?.[0]?.loc).toMatchObject({ line: 3, column: 20 })
   })
+
+  // Types and JSX compile away, so the code the plugin sees has other lines than the file.
+  it.each([
+    ['tsx', `interface Props {\n  name: string\n  size: number\n}\ntype Unused = Props\n\nexport const View = (props: Props) => <p>{props.name}</p>\nexport const loud: string = shout('now')\n`, 10],
+    ['jsx', `export const View = (props) => (\n  <div>\n    <p>\n      {props.name}\n    </p>\n  </div>\n)\nexport const loud = shout('now')\n`, 10],
+  ])('points a .%s error at the line in the source, with a frame of the source', async (extension, body, line) => {
+    const root = tempDir('lazy-vite-error-')
+    cpSync(app, root, { recursive: true })
+    writeFileSync(join(root, `src/bad.${extension}`), `import { shout } from './text.js' with { lazy: 'true' }\n\n${body}`)
+    const error: any = await build({ root, configFile: false, logLevel: 'silent', plugins: [LazyModules()], build: { ssr: `src/bad.${extension}`, outDir: tempDir() } }).catch(error => error)
+    expect(error.message).toMatch(/`shout` comes from a lazy import and may only be used directly under `await`/)
+    expect(error.loc ?? error.errors?.[0]?.loc).toMatchObject({ line, column: body.includes('loud: string') ? 28 : 20 })
+    const frame: string = error.frame ?? error.errors?.[0]?.frame ?? error.message
+    expect(frame).toContain(`${line}: export const loud`)
+    expect(frame).not.toMatch(/jsx\(|_jsx|createElement/)
+  })
 })
