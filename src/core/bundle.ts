@@ -8,6 +8,7 @@ import type { ResolvedOptions } from './options'
 import type { Manifest } from '../types'
 import type { BundleGraph } from './graph'
 import type { SizeCache } from './report'
+import { relative } from 'node:path'
 import { packArchives } from './archive'
 import { integrityOf, sizeOf } from './bytes'
 import { chunkFacts, moduleFacts, withFacts } from './facts'
@@ -25,7 +26,24 @@ export interface OutputContext {
   error: (message: string) => never
 }
 
-export async function finishBundle(context: OutputContext, bundle: Record<string, OutputFile>, modules: LazyModule[], options: ResolvedOptions, sizes: SizeCache): Promise<void> {
+/** A use of a lazy module outside any function: it loads the module when its importer runs. */
+export interface StartupUse {
+  module: string
+  /** The code that loads it, as written. */
+  use: string
+  importer: string
+  /** In the importer's source. */
+  line: number
+  column: number
+}
+
+/** What the transform learnt: every lazy module, and the uses that load one as soon as their file runs. */
+export interface TransformFindings {
+  modules: LazyModule[]
+  startup: StartupUse[]
+}
+
+export async function finishBundle(context: OutputContext, bundle: Record<string, OutputFile>, { modules, startup }: TransformFindings, options: ResolvedOptions, sizes: SizeCache): Promise<void> {
   await lexerReady()
   // Taken before archived chunks leave the bundle: the report measures them as loose files too.
   const graph = createGraph(chunksOf(bundle))
@@ -60,15 +78,28 @@ export async function finishBundle(context: OutputContext, bundle: Record<string
   }
   for (const warning of packed.warnings)
     context.warn(warning)
+  const loadedAtStart = startupLoads(graph, startup, options.root)
+  loadedAtStart.forEach(({ message }) => context.warn(message))
   for (const { name, file } of eager)
     context.warn(`lazy module ${JSON.stringify(name)} is in ${file}, which loads at start-up, because code that loads at start-up imports it eagerly too. Marking it lazy saves nothing until that eager import goes.`)
   if (options.manifest)
     context.emitFile({ type: 'asset', fileName: options.manifest, source: `${JSON.stringify(manifest, null, 2)}\n` })
-  await report(context, { graph, manifest, bundle, archives: packed.files }, options, sizes)
+  await report(context, { graph, manifest, bundle, archives: packed.files, loadedAtStart: loadedAtStart.map(({ module }) => module) }, options, sizes)
+}
+
+/** The start-up uses in files of the first load: their modules load at start-up, however lazy. */
+function startupLoads(graph: BundleGraph, startup: StartupUse[], root: string): { module: string, message: string }[] {
+  return startup.flatMap(({ module, use, importer, line, column }) => {
+    const chunk = graph.chunkOf(importer)
+    if (!chunk || !graph.initial.has(chunk.file))
+      return []
+    const where = `${relative(root, importer)}:${line}:${column + 1}`
+    return [{ module, message: `${where}: \`${use}\` runs when ${relative(root, importer)} loads, which is at start-up, so lazy module ${JSON.stringify(module)} is fetched at start-up too. Move the use into a function that runs later (an event handler, an effect), or import the module eagerly.` }]
+  })
 }
 
 /** Last, so that sizes are of the chunks as written (the registry's facts included). */
-async function report(context: OutputContext, built: { graph: BundleGraph, manifest: Manifest, bundle: Record<string, OutputFile>, archives: Map<string, Uint8Array> }, options: ResolvedOptions, sizes: SizeCache) {
+async function report(context: OutputContext, built: { graph: BundleGraph, manifest: Manifest, bundle: Record<string, OutputFile>, archives: Map<string, Uint8Array>, loadedAtStart: string[] }, options: ResolvedOptions, sizes: SizeCache) {
   const wanted = { views: options.report, budgets: options.budgets }
   if (!reportWanted(wanted))
     return
@@ -77,7 +108,7 @@ async function report(context: OutputContext, built: { graph: BundleGraph, manif
     if (file.type === 'asset')
       assets.set(file.fileName, file.source)
   }
-  const input = { manifest: built.manifest, graph: built.graph, assets, moduleInfo: (id: string) => context.getModuleInfo(id), root: options.root }
+  const input = { manifest: built.manifest, graph: built.graph, assets, moduleInfo: (id: string) => context.getModuleInfo(id), root: options.root, loadedAtStart: built.loadedAtStart }
   const result = reportOutputs(await createReport(input, { budgets: options.budgets, cache: sizes, brotli: options.report.brotli }), wanted)
   if (result.table) {
     // Rollup prints `info` logs (or hands them to `onLog`), Vite sends them to its logger.

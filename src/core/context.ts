@@ -1,7 +1,7 @@
 // The plugin's state and the steps that use it. Each bundler hook in src/index.ts is one call here.
 import type { TransformResult } from 'unplugin'
 import type { Options } from '../types'
-import type { OutputContext } from './bundle'
+import type { OutputContext, StartupUse } from './bundle'
 import type { OutputFile } from './graph'
 import type { LazyModule } from './names'
 import type { ResolvedOptions } from './options'
@@ -38,6 +38,8 @@ export class Context {
    * marked modules, and an importer that left the graph takes its marked modules with it.
    */
   private markedBy = new Map<string, LazyModule[]>()
+  /** Per importer too: its uses of lazy modules outside any function, which load them when it runs. */
+  private startupBy = new Map<string, StartupUse[]>()
   /** A watch rebuild reuses the sizes of files whose bytes did not change. */
   private sizes = new SizeCache()
   /** The ids the plugin resolves itself, to the files they name. */
@@ -99,7 +101,12 @@ export class Context {
         nameOf: marked => this.nameMarkedImport(host, marked, id, found),
       })
       this.markedBy.set(id, found)
-      return result
+      const map = result?.startup.length ? host.getCombinedSourcemap?.() : undefined
+      this.startupBy.set(id, result?.startup.map(({ module, pos, use }) => {
+        const { line, column } = originalPosition(code, pos, map)
+        return { module, use, importer: id, line, column }
+      }) ?? [])
+      return result && { code: result.code, map: result.map }
     }
     catch (error) {
       if (!(error instanceof LazyTransformError))
@@ -159,6 +166,7 @@ export class Context {
 
   async generateBundle(output: OutputContext, bundle: Record<string, OutputFile>): Promise<void> {
     const modules = [...this.registered, ...await this.markedModules(output)]
-    await finishBundle(output, bundle, modules, this.options, this.sizes)
+    const startup = [...this.startupBy].flatMap(([importer, uses]) => output.getModuleInfo(importer) ? uses : [])
+    await finishBundle(output, bundle, { modules, startup }, this.options, this.sizes)
   }
 }

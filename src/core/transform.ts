@@ -36,7 +36,7 @@ export interface TransformOptions {
 
 const PREFIX = '__lazy_'
 
-type Binding = { kind: 'namespace' } | { kind: 'named', handle: string, member: string }
+type Binding = { kind: 'namespace', module: string } | { kind: 'named', module: string, handle: string, member: string }
 
 export async function transformLazyImports(code: string, id: string, options: TransformOptions) {
   if (!markerPattern(options.attribute).test(code) || !(await hasMarkedImport(code, options.attribute)))
@@ -70,16 +70,16 @@ export async function transformLazyImports(code: string, id: string, options: Tr
     handles.push(`const ${handle} = ${handleExpr};`)
     for (const spec of node.specifiers) {
       if (spec.type === 'ImportNamespaceSpecifier')
-        bindings.set(spec.local.name, { kind: 'namespace' })
+        bindings.set(spec.local.name, { kind: 'namespace', module: name })
       else if (spec.type === 'ImportDefaultSpecifier')
-        bindings.set(spec.local.name, { kind: 'named', handle, member: '.default' })
+        bindings.set(spec.local.name, { kind: 'named', module: name, handle, member: '.default' })
       else
-        bindings.set(spec.local.name, { kind: 'named', handle, member: memberAccess(spec.imported) })
+        bindings.set(spec.local.name, { kind: 'named', module: name, handle, member: memberAccess(spec.imported) })
     }
     blank(s, code, node)
   }
 
-  rewriteUses(ast, s, bindings)
+  const startup = rewriteUses(ast, s, bindings)
 
   const runtimeImport = `import { ${HANDLE_HELPER}, load as ${PREFIX}load } from ${JSON.stringify(RUNTIME_ID)};`
   const at = insertionPoint(ast)
@@ -89,6 +89,7 @@ export async function transformLazyImports(code: string, id: string, options: Tr
   return {
     code: s.toString(),
     map: s.generateMap({ source: id, includeContent: true, hires: 'boundary' }),
+    startup,
   }
 }
 
@@ -172,7 +173,17 @@ function insertionPoint(ast: Program): number {
 }
 
 /** Finds every reference to a lazy binding, by real scope analysis: a shadowing local is not one. */
-function rewriteUses(ast: Program, s: MagicString, bindings: Map<string, Binding>) {
+/** A lazy module loaded by code outside any function: it loads when its importer does. */
+export interface StartupLoad {
+  module: string
+  /** Offset of the use. */
+  pos: number
+  /** The code that loads it, as written. */
+  use: string
+}
+
+/** Rewrites the uses of lazy bindings; returns those that load a module as soon as the file runs. */
+function rewriteUses(ast: Program, s: MagicString, bindings: Map<string, Binding>): StartupLoad[] {
   const parents = new WeakMap<Node, Node>()
   walk(ast, {
     enter(node, parent) {
@@ -196,6 +207,7 @@ function rewriteUses(ast: Program, s: MagicString, bindings: Map<string, Binding
     if ((identifier.name === 'load' || identifier.name === 'preload') && argument?.type === 'Identifier' && bindings.get(argument.name)?.kind === 'namespace')
       throw new LazyTransformError(`\`${identifier.name}\` is not imported, so \`${identifier.name}(${argument.name})\` would throw at run time. Add \`import { ${identifier.name} } from '${RUNTIME_ID}'\` to this file.`, (identifier as At<Identifier>).start)
   }
+  const startup: StartupLoad[] = []
   const uses = moduleScope.variables
     .filter(variable => bindings.has(variable.name))
     .flatMap(variable => variable.references.map(reference => reference.identifier as At<Identifier>))
@@ -210,7 +222,19 @@ function rewriteUses(ast: Program, s: MagicString, bindings: Map<string, Binding
       checkHandleUse(id, stack)
     else
       rewriteNamedUse(id, stack, binding, s)
+    if (!ancestors.some(isFunction) && (binding.kind === 'named' || isLoadCall(ancestors.at(-1), id)))
+      startup.push({ module: binding.module, pos: id.start, use: binding.kind === 'named' ? `await ${id.name}` : `load(${id.name})` })
   }
+  return startup
+}
+
+function isFunction(node: Node): boolean {
+  return node.type === 'FunctionDeclaration' || node.type === 'FunctionExpression' || node.type === 'ArrowFunctionExpression'
+}
+
+/** `load(ns)` or `preload(ns)`: what fetches a handle's module. */
+function isLoadCall(parent: Node | undefined, id: Node): boolean {
+  return parent?.type === 'CallExpression' && parent.arguments[0] === id && parent.callee.type === 'Identifier' && (parent.callee.name === 'load' || parent.callee.name === 'preload')
 }
 
 /** A handle is a value: it may be passed, stored or returned, but its exports are not there yet. */

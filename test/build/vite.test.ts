@@ -126,6 +126,30 @@ describe('vite 8: warnings and errors', () => {
     expect(built.warnings.join('\n')).toMatch(/lazy module "src\/text" is in both\.m?js, which loads at start-up/)
   })
 
+  it('warns when start-up code loads a lazy module at once, naming file:line, and reports it as loaded at start-up', async () => {
+    const root = tempDir('lazy-startup-')
+    cpSync(app, root, { recursive: true })
+    writeFileSync(join(root, 'src/start.js'), `import * as text from './text.js' with { lazy: 'true' }\nimport { shout } from './shout.js' with { lazy: 'true' }\nimport { load } from 'unplugin-lazy-modules/runtime'\n\nexport const later = async () => (await load(text)).default('x')\nconst mod = await load(text)\nexport const loud = await shout('now')\nexport { mod }\n`)
+    writeFileSync(join(root, 'src/shout.js'), `export const shout = text => text.toUpperCase()\n`)
+    const built = await buildWithVite(root, {}, { build: { ssr: 'src/start.js' } })
+    const warnings = built.warnings.join('\n')
+    expect(warnings).toContain('src/start.js:6:24: `load(text)` runs when src/start.js loads, which is at start-up, so lazy module "src/text" is fetched at start-up too.')
+    expect(warnings).toContain('src/start.js:7:27: `await shout` runs when src/start.js loads')
+    expect(warnings).not.toContain('start.js:5:')
+    const report = JSON.parse(readFileSync(join(built.dir, 'lazy-report.json'), 'utf8'))
+    expect(report.modules['src/text'].eager).toBe(true)
+    expect(report.modules['src/shout'].eager).toBe(true)
+  })
+
+  it('says nothing of start-up uses in a file that itself loads lazily', async () => {
+    const root = tempDir('lazy-startup-')
+    cpSync(app, root, { recursive: true })
+    writeFileSync(join(root, 'src/start.js'), `export const open = () => import('./later.js')\n`)
+    writeFileSync(join(root, 'src/later.js'), `import * as text from './text.js' with { lazy: 'true' }\nimport { load } from 'unplugin-lazy-modules/runtime'\nexport const mod = await load(text)\n`)
+    const built = await buildWithVite(root, {}, { build: { ssr: 'src/start.js' } })
+    expect(built.warnings.join('\n')).not.toMatch(/at start-up/)
+  })
+
   it('fails the build at the offending line, with a code frame', async () => {
     const root = tempDir('lazy-vite-error-')
     cpSync(app, root, { recursive: true })

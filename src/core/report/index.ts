@@ -92,14 +92,14 @@ async function measure({ manifest, graph, assets }: ReportInput, cache: SizeCach
 }
 
 /** Each lazy module of the manifest and what loading it fetches beyond the first load; `saved` is filled in later. */
-function lazyModules({ manifest, graph }: ReportInput, initial: Set<string>, sizes: Map<string, Sizes>): Record<string, ReportModule> {
+function lazyModules({ manifest, graph, loadedAtStart = [] }: ReportInput, initial: Set<string>, sizes: Map<string, Sizes>): Record<string, ReportModule> {
   const modules: Record<string, ReportModule> = {}
   for (const info of Object.values(manifest.modules)) {
     const own = info.file && graph.chunks.has(info.file) ? info.file : null
     const needs = own ? [...graph.closure([own]), ...info.css, ...graph.chunks.get(own)!.css] : []
     const loads = [...new Set(needs)].filter(file => !initial.has(file) && sizes.has(file)).sort()
     const load = sumOf(loads.map(file => sizes.get(file)!))
-    modules[info.name] = { name: info.name, file: info.file, archive: info.archive?.name ?? null, size: own ? sizes.get(own)! : null, loads, load, saved: load, eager: !!own && initial.has(own) }
+    modules[info.name] = { name: info.name, file: info.file, archive: info.archive?.name ?? null, size: own ? sizes.get(own)! : null, loads, load, saved: load, eager: (!!own && initial.has(own)) || loadedAtStart.includes(info.name) }
   }
   return modules
 }

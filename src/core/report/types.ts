@@ -21,6 +21,8 @@ export interface ReportInput {
   moduleInfo?: (id: string) => { importers: readonly string[], dynamicImporters: readonly string[], isEntry?: boolean } | null
   /** Module ids are shown relative to it. */
   root?: string
+  /** Lazy modules that code running at start-up loads at once (a top-level `await`). */
+  loadedAtStart?: string[]
 }
 
 export interface ReportFile {
@@ -46,7 +48,7 @@ export interface ReportModule {
   load: Sizes
   /** The part of `load` no other lazy module needs: what making this module lazy kept out of the first load. */
   saved: Sizes
-  /** Its chunk is part of the first load anyway: code that loads at start imports it eagerly. */
+  /** It loads at start-up anyway: its chunk is in the first load, or start-up code loads it at once. */
   eager: boolean
 }
 
