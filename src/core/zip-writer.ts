@@ -23,6 +23,8 @@ const DIR_MODE = (0o40755 << 16) | 0x10
 /**
  * Builds a zip archive in memory. Entries are sorted by name; names ending in `/` are
  * directories and must be empty. Throws on names the runtime reader would refuse.
+ * One function past the usual length on purpose: it writes the format's records in file order,
+ * so it reads top to bottom beside APPNOTE 4.3.
  */
 export function writeZip(files: { name: string, data: Uint8Array }[], options: WriteZipOptions): { bytes: Uint8Array, entries: WrittenEntry[] } {
   const sorted = [...files].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
