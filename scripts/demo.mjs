@@ -14,14 +14,14 @@ process.env.VITE_CONFIG_NATIVE_IGNORE_WARNING ??= 'true'
 
 async function main() {
   await step('build the package (unbuild)', () => {
-    // The playground's config imports the plugin from source, which takes its runtime from dist/.
+    // For the `lazy-modules` CLI below, as users run it. The playground's config imports the plugin
+    // from source, which bundles the runtime's source: it needs no dist/.
     const result = spawnSync('npx', ['unbuild'], { cwd: root, encoding: 'utf8' })
     if (result.status !== 0)
       throw new Error(`unbuild exited with ${result.error?.message ?? result.status}:\n${result.stdout}${result.stderr}`)
   })
 
   const output = await step('build the playground (vite)', async () => {
-    // Imported only now: the config it loads needs dist/ to exist.
     const { build } = await import('vite')
     const result = await build({ root: playground, configFile: join(playground, 'vite.config.ts'), logLevel: 'warn' })
     return (Array.isArray(result) ? result[0] : result).output
@@ -74,7 +74,7 @@ async function checkDevServer() {
     }
     if (!(await get('/')).includes('/src/main.ts'))
       throw new Error('the page does not load /src/main.ts')
-    if (!(await get('/src/main.ts')).includes('__lazy_handle("src/export/pdf"'))
+    if (!(await get('/src/main.ts')).includes('__lazyHandle("src/export/pdf"'))
       throw new Error('the marked import in main.ts was not rewritten')
     // The same API the page uses, run by the server itself.
     const runtime = await server.ssrLoadModule('unplugin-lazy-modules/runtime')

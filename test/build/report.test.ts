@@ -11,7 +11,7 @@ import { main } from '../../src/cli'
 import { formatSize } from '../../src/core/report'
 import LazyRollup from '../../src/rollup'
 import { closeBrowser, openPage } from '../helpers/browser'
-import { buildWithRollup, buildWithVite, fixtures, tempDir } from '../helpers/build'
+import { buildWithRollup, buildWithVite, fixtures, runtimeSource, tempDir } from '../helpers/build'
 
 const root = join(fixtures, 'report')
 const widgets = { 'widgets/*': 'src/widgets/*.js' }
@@ -50,7 +50,7 @@ async function rollupBuild(dir: string, options: Options, { output = {}, plugins
   const warnings: string[] = []
   const bundle = await rollup({
     input: join(dir, 'src/main.js'),
-    plugins: [LazyRollup({ root: dir, ...options }), cssStub, ...plugins],
+    plugins: [LazyRollup({ root: dir, ...options }), runtimeSource, cssStub, ...plugins],
     onLog: (level, log) => (level === 'warn' ? warnings : logs).push(log.message),
   })
   const out = tempDir('lazy-report-rollup-')

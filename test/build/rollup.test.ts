@@ -1,11 +1,11 @@
 import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { join, resolve } from 'node:path'
 import nodeResolve from '@rollup/plugin-node-resolve'
 import { TraceMap, originalPositionFor } from '@jridgewell/trace-mapping'
 import { rollup } from 'rollup'
 import { beforeAll, describe, expect, it } from 'vitest'
 import LazyModules from '../../src/rollup'
-import { buildWithRollup, fixtures, tempDir } from '../helpers/build'
+import { buildWithRollup, fixtures, runtimeSource, tempDir } from '../helpers/build'
 import type { Built } from '../helpers/build'
 import { expectManifestMatchesFiles } from '../helpers/manifest'
 
@@ -88,8 +88,9 @@ describe('rollup 4: the fixture app', () => {
     expect(line).toBeGreaterThan(lines.findIndex(text => text.includes('const facts = /* #__PURE__ */ __lazyModulesFacts()')))
     expect(lines.filter(Boolean).at(-2)).toMatch(/^function __lazyModulesFacts\(\) \{ return JSON\.parse\(/)
     const original = originalPositionFor(map, { line: line + 1, column: lines[line].indexOf('editDistance') })
-    expect(original.source).toMatch(/runtime\/index\.mjs$/)
-    const runtime = readFileSync(join(import.meta.dirname, '../../dist/runtime/index.mjs'), 'utf8').split('\n')
+    // Run from source, the plugin bundles the runtime's source.
+    expect(original.source).toMatch(/src\/runtime\/[\w-]+\.ts$/)
+    const runtime = readFileSync(resolve(built.dir, original.source!), 'utf8').split('\n')
     expect(runtime[original.line! - 1].slice(original.column!)).toMatch(/^editDistance\(/)
   })
 })
@@ -169,7 +170,7 @@ describe('rollup 4: build errors', () => {
 describe('rollup 4: rebuilds', () => {
   it('keeps marked modules of importers whose cached transform is reused, as in watch mode', async () => {
     const plugin = LazyModules({ root: app, modules: { 'charts/*': 'src/charts/*.js', 'locales/*': 'src/locales/*.json' } })
-    const plugins = [plugin, (await import('@rollup/plugin-json')).default(), { name: 'css', transform: (_: string, id: string) => id.endsWith('.css') ? 'export {}' : null }]
+    const plugins = [plugin, runtimeSource, (await import('@rollup/plugin-json')).default(), { name: 'css', transform: (_: string, id: string) => id.endsWith('.css') ? 'export {}' : null }]
     const manifestOf = async (bundle: Awaited<ReturnType<typeof rollup>>) => {
       const { output } = await bundle.generate({ format: 'es' })
       const asset = output.find(file => file.fileName === 'lazy-manifest.json') as any

@@ -1,12 +1,12 @@
-import type { OutputAsset, OutputChunk } from 'rollup'
+import type { OutputAsset, OutputChunk, Plugin } from 'rollup'
 import type { Options } from '../../src/types'
-import { mkdtempSync, readFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { dirname, join, resolve, sep } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import json from '@rollup/plugin-json'
 import { rollup } from 'rollup'
-import { build as viteBuild } from 'vite'
+import { transformWithOxc, build as viteBuild } from 'vite'
 import LazyRollup from '../../src/rollup'
 import LazyVite from '../../src/vite'
 
@@ -25,6 +25,30 @@ export interface Built {
   run: (file: string) => Promise<any>
 }
 
+const src = resolve(import.meta.dirname, '../../src') + sep
+
+/**
+ * Run from source, the plugin bundles the runtime's source (src/core/runtime-files.ts), which Vite
+ * and Rolldown compile themselves but Rollup cannot read. This strips the types of the package's own
+ * .ts files and finds their extensionless relative imports: every `rollup()` that bundles this
+ * package's source takes it.
+ */
+export const runtimeSource: Plugin = {
+  name: 'runtime-source',
+  resolveId(source, importer) {
+    if (!importer?.startsWith(src) || !/^\.\.?\//.test(source))
+      return null
+    const file = resolve(dirname(importer), `${source}.ts`)
+    return existsSync(file) ? file : null
+  },
+  async transform(code, id) {
+    if (!id.startsWith(src) || !id.endsWith('.ts'))
+      return null
+    const { code: js, map } = await transformWithOxc(code, id, { sourcemap: true })
+    return { code: js, map }
+  },
+}
+
 // Rollup reads no CSS; the fixtures import some for Vite's sake.
 const cssStub = { name: 'css-stub', transform: (_: string, id: string) => id.endsWith('.css') ? 'export {}' : null }
 
@@ -37,7 +61,7 @@ export async function buildWithRollup(root: string, input: string, options: Opti
   const warnings: string[] = []
   const bundle = await rollup({
     input: join(root, input),
-    plugins: [LazyRollup({ root, report: { console: false }, ...options }), json(), cssStub, ...(extra.plugins ?? [])],
+    plugins: [LazyRollup({ root, report: { console: false }, ...options }), runtimeSource, json(), cssStub, ...(extra.plugins ?? [])],
     onwarn: warning => warnings.push(warning.message),
   })
   const dir = tempDir('lazy-rollup-')
