@@ -15,10 +15,10 @@ export default defineBuildConfig({
   clean: true,
   externals: ['virtual:lazy-modules', 'vite', 'rollup'],
   hooks: {
-    // Given .ts entries, rollup-plugin-dts makes a TypeScript program for each entry it cannot match
-    // to one it made (unbuild passes names without the extension, so none match) and one per run of
-    // entries in one folder: 12 programs and most of the build's time. One program emits every
-    // declaration instead, and the plugin only bundles the .d.ts files.
+    // Given .ts entries, rollup-plugin-dts makes a TypeScript program per run of entries in one
+    // folder, then one more for each entry it cannot find among their root files (unbuild passes
+    // names without the extension, so it finds none): 11 more here, most of the build's time. One
+    // program emits every declaration instead, and the plugin only bundles the .d.ts files.
     'rollup:dts:options': (ctx, options: RollupOptions) => {
       declarations = mkdtempSync(join(tmpdir(), 'lazy-modules-dts-'))
       emitDeclarations(ctx.options.rootDir, declarations)
