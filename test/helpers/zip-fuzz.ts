@@ -628,7 +628,7 @@ export const listing = (bytes: Uint8Array): [string, number, number][] => [...pa
 export const same = (a: Uint8Array, b: Uint8Array): boolean => a.length === b.length && Buffer.from(a.buffer, a.byteOffset, a.length).equals(b)
 
 // ---------------------------------------------------------------------------------------------
-// Crashers: kept as regression files, test/fixtures/zip-crashers/<sha1 prefix>.zip + .json.
+// Crashers and regression inputs: kept as test/fixtures/zip-crashers/<sha1 prefix>.zip + .json.
 
 export const CRASHER_DIR = join(import.meta.dirname, '../fixtures/zip-crashers')
 
@@ -640,13 +640,15 @@ export function saveCrasher(dir: string, bytes: Uint8Array, note: Record<string,
   return id
 }
 
-export function crasherFiles(dir = CRASHER_DIR): { name: string, bytes: Uint8Array }[] {
-  let names: string[] = []
-  try {
-    names = readdirSync(dir).filter(n => n.endsWith('.zip')).sort()
-  }
-  catch {}
-  return names.map(name => ({ name, bytes: new Uint8Array(readFileSync(join(dir, name))) }))
+/** What a kept file's note says it must give: a refusal for a `regression` input, else not a crash. */
+export type Expected = { kind: 'refused', reason: string } | { kind: 'ok or refused' }
+
+export function crasherFiles(dir = CRASHER_DIR): { name: string, bytes: Uint8Array, expected: Expected }[] {
+  const names = readdirSync(dir).filter(n => n.endsWith('.zip')).sort()
+  return names.map((name) => {
+    const note = JSON.parse(readFileSync(join(dir, name.replace(/\.zip$/, '.json')), 'utf8'))
+    return { name, bytes: new Uint8Array(readFileSync(join(dir, name))), expected: note.expect ?? { kind: 'ok or refused' } }
+  })
 }
 
 // ---------------------------------------------------------------------------------------------

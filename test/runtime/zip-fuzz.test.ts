@@ -1,8 +1,11 @@
 // The zip reader under a seeded mutation fuzzer (test/helpers/zip-fuzz.ts): a fixed set of mutated
-// archives, and every kept crasher in test/fixtures/zip-crashers/. Each must end in verified
-// content or ArchiveFormatError/IntegrityError, in time. The long run is bench/fuzz-zip.mjs
-// (bench/fuzz.md).
+// archives, and every kept crasher and regression input in test/fixtures/zip-crashers/. Each must end
+// in verified content or ArchiveFormatError/IntegrityError, in time; a regression input in the
+// refusal its note names. The long run is bench/fuzz-zip.mjs (bench/fuzz.md).
 import type { Case, CaseResult, Seed } from '../helpers/zip-fuzz'
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { count, CRASHER_DIR, crasherFiles, makeCase, makeCorpus, newTally, runCase, saveCrasher } from '../helpers/zip-fuzz'
 
@@ -50,12 +53,12 @@ describe('zip reader under a mutation fuzzer', () => {
       count(tally, result, i, c.ops)
       if (result.outcome.kind === 'crash' || result.outcome.kind === 'hang') bad.push({ c, result })
     }
-    // Keep what was found (not on CI, where the tree is thrown away).
-    if (!process.env.CI) {
-      for (const { c, result } of bad)
-        saveCrasher(CRASHER_DIR, c.bytes, { kind: result.outcome.kind, detail: result.outcome.kind === 'crash' ? result.outcome.error : `${result.ms} ms`, runSeed: SEED, case: c.index, seedArchive: c.seed, ops: c.ops, found: new Date().toISOString() })
-    }
-    expect(bad.map(({ c, result }) => `case ${c.index} (${c.seed}; ${c.ops.join('+')}): ${JSON.stringify(result.outcome)}`)).toEqual([])
+    // What was found goes to a temporary folder, named in the failure: a test run writes nothing into
+    // the tree. Once fixed, copy the files into test/fixtures/zip-crashers/, which the next test replays.
+    const kept = bad.length ? mkdtempSync(join(tmpdir(), 'zip-crashers-')) : undefined
+    for (const { c, result } of bad)
+      saveCrasher(kept!, c.bytes, { kind: result.outcome.kind, detail: result.outcome.kind === 'crash' ? result.outcome.error : `${result.ms} ms`, runSeed: SEED, case: c.index, seedArchive: c.seed, ops: c.ops, found: new Date().toISOString() })
+    expect(bad.map(({ c, result }) => `case ${c.index} (${c.seed}; ${c.ops.join('+')}): ${JSON.stringify(result.outcome)}`), `kept in ${kept}`).toEqual([])
     expect(tally.hangs).toBe(0)
     expect(tally.maxMs).toBeLessThan(HANG_MS)
     // The mutations must reach past the first checks: some archives still read, and the refusals
@@ -66,11 +69,16 @@ describe('zip reader under a mutation fuzzer', () => {
     expect(reasons.some(r => r.startsWith('read: '))).toBe(true)
   })
 
-  it('replays every kept crasher', async () => {
-    const files = crasherFiles()
-    for (const { name, bytes } of files) {
-      const result = await run(bytes, true)
-      expect(['ok', 'refused'], `${name}: ${JSON.stringify(result.outcome)}`).toContain(result.outcome.kind)
+  it('replays every kept crasher and regression input', async () => {
+    const files = crasherFiles(CRASHER_DIR)
+    // An empty or misplaced folder would pass with nothing replayed.
+    expect(files.length).toBeGreaterThanOrEqual(6)
+    for (const { name, bytes, expected } of files) {
+      const { outcome } = await run(bytes, true)
+      if (expected.kind === 'refused')
+        expect(outcome, name).toEqual(expected)
+      else
+        expect(['ok', 'refused'], `${name}: ${JSON.stringify(outcome)}`).toContain(outcome.kind)
     }
   })
 })
