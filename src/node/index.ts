@@ -5,6 +5,7 @@ import { readFile } from 'node:fs/promises'
 import { register } from 'node:module'
 import { fileURLToPath } from 'node:url'
 import { MessageChannel } from 'node:worker_threads'
+import { NODE_HOOKS_KEY } from '../contract'
 import { parseZip, readEntry } from '../runtime/zip'
 
 const { port1, port2 } = new MessageChannel()
@@ -56,4 +57,4 @@ async function trust(archive: string, digests: { archive: string, entries: Recor
   }).finally(() => port1.unref())
 }
 
-;(globalThis as any)[Symbol.for('lazy-modules:node-hooks')] = { trust }
+;(globalThis as any)[Symbol.for(NODE_HOOKS_KEY)] = { trust }

@@ -1,7 +1,7 @@
 // The memory loader for builds with `compression: 'deflate'`: the stored-only one plus the glue
 // around the platform's DecompressionStream, which stored builds never download.
-import type { MemorySource } from './memory'
+import type { MemoryModule } from '../contract'
 import { createMemoryLoader as storedOnly } from './memory'
 import { readEntry } from './zip'
 
-export const createMemoryLoader = (source: MemorySource): ReturnType<typeof storedOnly> => storedOnly(source, readEntry)
+export const createMemoryLoader: MemoryModule['createMemoryLoader'] = source => storedOnly(source, readEntry)

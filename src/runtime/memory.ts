@@ -1,24 +1,12 @@
 // Runs chunks from memory: archived chunks always, and loose chunks when a retry must get around a
 // failed fetch that the browser keeps for its URL. The runtime imports this file only when first
 // needed, so apps that never use it never download it.
-import type { ChunkFacts } from './runtime'
+import type { MemoryLoader, MemorySource } from '../contract'
+import type { ZipEntry } from './zip'
 import { ArchiveFormatError } from './errors'
 import { moduleUrl, parseZip, readStoredEntry, verifyIntegrity } from './zip'
-import type { ZipEntry } from './zip'
 
 type Opened = [bytes: Uint8Array, entries: Map<string, ZipEntry>, url: string]
-
-export interface MemorySource {
-  /** Every chunk that can run from memory, by file (relative to the output folder). */
-  chunks: Record<string, ChunkFacts>
-  /** The URL a file of the output folder has, or would have loose. */
-  urlOf: (file: string) => string
-  fetchBytes: (url: string) => Promise<ArrayBuffer>
-  /** An archive's URL and bytes. The runtime starts this fetch before this file has even loaded. */
-  archiveBytes: (name: string) => [url: string, bytes: Promise<ArrayBuffer>]
-  /** Chunks known to have run from the URL they have now: their instance is the one to share. */
-  ran: Set<string>
-}
 
 /**
  * Each chunk gets one URL, so a chunk several modules import is one instance: its real URL while
@@ -26,7 +14,7 @@ export interface MemorySource {
  * that never ran get an in-memory URL (a failed import runs nothing of its graph), so no module runs
  * twice. Archives are read stored-only unless `read` inflates: the build picks `memory-deflate` for that.
  */
-export function createMemoryLoader({ chunks, urlOf, fetchBytes, archiveBytes, ran }: MemorySource, read = readStoredEntry) {
+export function createMemoryLoader({ chunks, urlOf, fetchBytes, archiveBytes, ran }: MemorySource, read = readStoredEntry): MemoryLoader {
   // Keyed by the runtime's fetch, which it forgets when it fails: a new fetch is parsed anew.
   const opened = new WeakMap<Promise<ArrayBuffer>, Promise<Opened>>()
   /** In-memory URLs by chunk, kept until `forget`; whatever imports such a chunk must link to it. */
@@ -94,24 +82,17 @@ export function createMemoryLoader({ chunks, urlOf, fetchBytes, archiveBytes, ra
   }
 
   return {
-    /** Fetches and checks an archive, running nothing. */
-    prefetch: open as (archive: string) => Promise<unknown>,
-    /** Imports a chunk; `attempt` > 1 means earlier attempts failed, so fetch what never ran anew. */
-    async importFile(file: string, attempt: number): Promise<unknown> {
+    prefetch: open,
+    async importFile(file, attempt) {
       // Links unknown (the build could not find them all): at least the chunk itself is fetched anew.
       return import(/* @vite-ignore */ attempt > 1 && !fromMemory(file, true) ? `${urlOf(file)}?retry=${attempt}` : await urlFor(file, attempt))
     },
-    /** After a failed import (which ran nothing of its graph): what never ran gets a new URL next time. */
-    forget(files: Iterable<string>) {
+    forget(files) {
       for (const file of files) {
         if (!ran.has(file))
           urls.delete(file)
       }
     },
-    /**
-     * Whether a graph holds a chunk that runs from memory: its real URL would then be a second
-     * instance, so the whole graph must be linked here instead.
-     */
-    holds: (files: Iterable<string>) => [...files].some(file => urls.has(file)),
+    holds: files => [...files].some(file => urls.has(file)),
   }
 }

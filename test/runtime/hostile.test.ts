@@ -60,7 +60,7 @@ describe('hostile names', () => {
       expect(error.moduleName.length).toBe(name.length)
       expect(runtime.getLoader(name)).toBeUndefined()
       expect(runtime.hasModule(name)).toBe(false)
-      expect(() => runtime.preload(name)).toThrow(ModuleNotFoundError)
+      await expect(runtime.preload(name)).rejects.toBeInstanceOf(ModuleNotFoundError)
     }
     for (const [, load] of loaders)
       expect(load).not.toHaveBeenCalled()

@@ -102,8 +102,8 @@ describe('lazy handles', () => {
     expect(error).toBeInstanceOf(ModuleNotFoundError)
     expect(error.message).toMatch(/marked lazy in its importer, which registers it when it runs/)
     const load = vi.fn(async () => ({ exportPdf: () => 'pdf' }))
-    const handle = runtime.__handle('src/pdf', load)
-    const again = runtime.__handle('src/pdf', async () => ({ other: true }))
+    const handle = runtime.__lazyHandle('src/pdf', load)
+    const again = runtime.__lazyHandle('src/pdf', async () => ({ other: true }))
     expect(Object.isFrozen(handle)).toBe(true)
     const [a, b, c] = await Promise.all([runtime.load(handle), runtime.load(again), runtime.importModule('src/pdf')])
     expect(a).toBe(b)
@@ -116,6 +116,16 @@ describe('lazy handles', () => {
     const { runtime } = setup()
     await expect(runtime.load('charts/bar')).rejects.toThrow(/load\(\) takes a lazy module handle/)
     await expect(runtime.load({ __proto__: null })).rejects.toBeInstanceOf(TypeError)
+  })
+
+  it('rejects preload() of an unknown name or a bad argument, never throwing', async () => {
+    const { runtime } = setup()
+    for (const bad of ['charts/nope', undefined, 42, {}, { __proto__: null }]) {
+      let result: Promise<void> | undefined
+      expect(() => result = runtime.preload(bad)).not.toThrow()
+      await expect(result).rejects.toBeInstanceOf(Error)
+    }
+    await expect(runtime.preload('charts/nope')).rejects.toBeInstanceOf(ModuleNotFoundError)
   })
 })
 

@@ -1,0 +1,70 @@
+// What the runtime asks of the platform: links in the document, an import map, fetches, an event.
+// Each step takes plain data and holds no state of its own.
+import type { ChunkFacts } from '../contract'
+import type { StaleBuildError } from './errors'
+import { STALE_EVENT } from '../contract'
+
+/** Marks an error as a failed fetch, which a retry may cure. */
+export const FETCH_FAILED = Symbol('fetch failed')
+
+export async function fetchBytes(url: string): Promise<ArrayBuffer> {
+  if (url.startsWith('file:'))
+    throw new Error(`${url} is a file: Node runs archived modules through its loader hooks, so start it with \`node --import unplugin-lazy-modules/node\`.`)
+  const response = await fetch(url).catch(fetchFailed)
+  if (!response.ok)
+    fetchFailed(new Error(`HTTP ${response.status} for ${url}`))
+  // A body cut short rejects here, and is retried like any failed fetch.
+  return response.arrayBuffer().catch(fetchFailed)
+}
+
+function fetchFailed(error: any): never {
+  throw Object.assign(error, { [FETCH_FAILED]: true })
+}
+
+export function addLink(rel: string, href: string, integrity?: string): Promise<void> {
+  for (const existing of document.querySelectorAll<HTMLLinkElement>(`link[rel="${rel}"]`)) {
+    if (existing.href === href)
+      return Promise.resolve()
+  }
+  const element = document.createElement('link')
+  element.rel = rel
+  // Same-origin links are written as a path, the form Vite's own preloading looks for, so the
+  // two never add a chunk twice.
+  const url = new URL(href)
+  element.setAttribute('href', url.origin === location.origin ? url.pathname + url.search : href)
+  if (integrity)
+    element.integrity = integrity
+  return new Promise((resolve) => {
+    // A failed preload is only a missed hint: the import itself reports the failure.
+    element.onload = element.onerror = () => resolve()
+    document.head.appendChild(element)
+  })
+}
+
+/**
+ * Tells the browser every loose lazy chunk's digest through an import map's `integrity`, which
+ * applies to `import()` too: a tampered chunk then fails to load instead of running. Browsers that do
+ * not support it ignore it; the retry that follows a failure checks the digest itself.
+ */
+export function declareIntegrity(chunks: Record<string, ChunkFacts>, urlOf: (file: string) => string): void {
+  if (typeof document === 'undefined' || !HTMLScriptElement.supports?.('importmap'))
+    return
+  const integrity = Object.fromEntries(Object.entries(chunks).filter(([, chunk]) => !chunk.archive).map(([file, chunk]) => [urlOf(file), chunk.integrity]))
+  const script = document.createElement('script')
+  script.type = 'importmap'
+  script.textContent = JSON.stringify({ integrity })
+  document.head.appendChild(script)
+}
+
+/**
+ * Dispatches the cancelable stale event on `window` (on `globalThis` where that is an event target,
+ * as in workers; else, as in Node, on the runtime's `events`). An app that cancels it has taken over.
+ */
+export function staleBuild(error: StaleBuildError, events: EventTarget): Promise<never> {
+  const global = globalThis as unknown as Partial<EventTarget>
+  const target = typeof global.dispatchEvent === 'function' ? global as EventTarget : events
+  const event = new CustomEvent(STALE_EVENT, { cancelable: true, detail: error })
+  if (!target.dispatchEvent(event))
+    return new Promise(() => {}) // the app reloads or otherwise handles it; nothing to settle
+  return Promise.reject(error)
+}

@@ -1,0 +1,164 @@
+// Loading a module: its chunks fetched, or read from its archive; a failed fetch retried with
+// backoff, with a URL the browser has not cached a failure for; a chunk gone after a redeploy told
+// apart from a flaky network.
+import type { ChunkFacts, MemoryLoader, MemorySource, RetryPolicy } from '../contract'
+import type { ModuleInfo } from '../types'
+import type { Entry, Registry } from './registry'
+import { DEFAULT_RETRY, NODE_HOOKS_KEY } from '../contract'
+import { addLink, FETCH_FAILED, fetchBytes, staleBuild } from './browser'
+import { ArchiveFormatError, IntegrityError, ModuleLoadError, ModuleNotFoundError, StaleBuildError } from './errors'
+import { remember } from './remember'
+
+/**
+ * One runtime's state: its registry, and what its loads have set up and learned. It is also what the
+ * memory loader is handed, so the two share one set of chunk facts, fetches and chunks that ran.
+ */
+export interface RuntimeState extends Registry, MemorySource {
+  /** From `configure()`, over the build's policy. */
+  retry: Partial<RetryPolicy>
+  /** Where the stale event goes when `globalThis` is no event target. */
+  events: EventTarget
+  archiveFetches: Map<string, Promise<ArrayBuffer>>
+  memoryLoader?: Promise<MemoryLoader>
+}
+
+const NODE_HOOKS = Symbol.for(NODE_HOOKS_KEY)
+
+export function loadEntry(state: RuntimeState, entry: Entry): Promise<unknown> {
+  const { info } = entry
+  const policy = { ...DEFAULT_RETRY, ...state.facts.retry, ...state.retry }
+  return entry.pending ??= (async () => {
+    // A hint: a failure here surfaces from the load itself.
+    preloadFiles(state, info).catch(() => {})
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const module = await attemptLoad(state, entry, attempt)
+        closure(state.chunks, info.file).forEach(file => state.ran.add(file))
+        return module
+      }
+      catch (cause) {
+        // A failed import ran nothing of its graph: what never ran gets a new URL next time.
+        ;(await state.memoryLoader)?.forget(closure(state.chunks, info.file))
+        const url = info.archive && !(state.facts.fallback && attempt > 1) ? state.urlOf(info.archive.file) : info.file && state.urlOf(info.file)
+        const final = isFinal(cause) || attempt >= policy.attempts
+        const currentBuild = url && (attempt === 1 || final) && !isFinal(cause) ? await redeployedBuild(state, url) : undefined
+        if (final || currentBuild) {
+          entry.pending = undefined
+          if (currentBuild)
+            return staleBuild(new StaleBuildError(info.name, url!, state.facts.buildId, currentBuild), state.events)
+          throw isOurs(cause) ? cause : new ModuleLoadError(info.name, url || undefined, attempt, { cause })
+        }
+        await new Promise(resolve => setTimeout(resolve, backoff(policy, attempt)))
+      }
+    }
+  })()
+}
+
+async function attemptLoad(state: RuntimeState, entry: Entry, attempt: number): Promise<unknown> {
+  const { info } = entry
+  const nodeHooks = (globalThis as any)[NODE_HOOKS]
+  if (info.archive && nodeHooks)
+    return fromNodeArchive(state, info.archive, nodeHooks)
+  if (info.archive && !(state.facts.fallback && attempt > 1)) {
+    // CSS stays loose; Vite's own import() wrapper, which would have added it, is bypassed here.
+    state.archiveBytes(info.archive.name)[1].catch(() => {})
+    if (typeof document !== 'undefined')
+      await Promise.all(info.css.map(file => addLink('stylesheet', state.urlOf(file))))
+    return (await memoryLoaderOf(state)).importFile(info.file!, attempt)
+  }
+  // A chunk this module needs already runs from memory (after an earlier retry): link to that one.
+  const loaded = state.memoryLoader && await state.memoryLoader
+  if (attempt === 1 && info.file && loaded?.holds(closure(state.chunks, info.file)))
+    return loaded.importFile(info.file, 2)
+  // The bundler's own import() first; on a retry it would meet the failure the browser keeps.
+  if (attempt === 1 || !info.file || !state.memory)
+    return entry.loader!()
+  // The loose copy of an archived chunk, or a chunk on a server's disk (Node cannot fetch it into
+  // memory): a new URL is all a retry can change.
+  if (info.archive || typeof document === 'undefined')
+    return import(/* @vite-ignore */ `${state.urlOf(info.file)}?retry=${attempt}`)
+  return (await memoryLoaderOf(state)).importFile(info.file, attempt)
+}
+
+async function fromNodeArchive(state: RuntimeState, archive: NonNullable<ModuleInfo['archive']>, nodeHooks: any): Promise<unknown> {
+  // Node runs archived code through its loader hooks (`unplugin-lazy-modules/node`), so relative
+  // imports and import.meta.url work natively there. The hooks first check the archive here.
+  const url = state.urlOf(archive.file)
+  const entries = Object.fromEntries(Object.entries(state.chunks).filter(([, chunk]) => chunk.archive === archive.name).map(([file, chunk]) => [file, chunk.integrity]))
+  const refusal = await nodeHooks.trust(url, { archive: state.facts.archives![archive.name].integrity, entries })
+  if (refusal?.name === 'IntegrityError')
+    throw new IntegrityError(refusal.source, refusal.entry, refusal.expected, refusal.actual)
+  if (refusal)
+    throw new ArchiveFormatError(refusal.archive, refusal.entry, refusal.reason)
+  return import(/* @vite-ignore */ `${url}/${archive.entry}`)
+}
+
+/**
+ * `<link rel=modulepreload>` for the module and every chunk it imports, so none waits for another,
+ * each with the build's digest: where the browser enforces it, a tampered chunk never runs.
+ * CSS is left to the bundler's own `import()` wrapper, which Vite adds and which applies it in order.
+ */
+export function preloadFiles(state: RuntimeState, info: ModuleInfo): Promise<void> {
+  const files = info.archive ? info.imports : [info.file!, ...info.imports]
+  const links = typeof document === 'undefined' || !info.file ? [] : files.map(file => addLink('modulepreload', state.urlOf(file), state.chunks[file]?.integrity))
+  // An archive is fetched and checked whole, which runs nothing (`imports` holds only loose chunks).
+  const archive = info.archive && !(globalThis as any)[NODE_HOOKS]
+    ? (state.archiveBytes(info.archive.name), memoryLoaderOf(state).then(loader => loader.prefetch(info.archive!.name)))
+    : undefined
+  return Promise.all([...links, archive]).then(() => {})
+}
+
+function memoryLoaderOf(state: RuntimeState): Promise<MemoryLoader> {
+  return state.memoryLoader ??= state.memory!().then(({ createMemoryLoader }) => createMemoryLoader(state))
+}
+
+/**
+ * One fetch per archive, started as soon as a module from it is wanted, alongside the download
+ * of the code that reads it rather than after; a failed fetch is forgotten.
+ */
+export function archiveBytes(state: RuntimeState, name: string): [string, Promise<ArrayBuffer>] {
+  const url = state.urlOf(state.facts.archives![name].file)
+  return [url, remember(state.archiveFetches, name, () => fetchBytes(url))]
+}
+
+/** The module's chunk and every lazy chunk it imports statically. */
+function closure(chunks: Record<string, ChunkFacts>, file: string | null): Set<string> {
+  const files = new Set<string>(file ? [file] : [])
+  for (const each of files)
+    chunks[each]?.imports.forEach(imported => files.add(imported))
+  return files
+}
+
+/**
+ * The build id the server has now, when `url` is gone (404/410) and that build is not ours:
+ * a redeploy, not a flaky network.
+ */
+async function redeployedBuild(state: RuntimeState, url: string): Promise<string | undefined> {
+  if (!state.facts.manifest || typeof fetch !== 'function' || !/^https?:/.test(url))
+    return undefined
+  const gone = await fetch(url, { method: 'HEAD', cache: 'no-store' }).then(response => response.status === 404 || response.status === 410, () => false)
+  if (!gone)
+    return undefined
+  const current = await fetch(`${state.urlOf(state.facts.manifest)}?t=${Date.now()}`, { cache: 'no-store' }).then(response => response.ok ? response.json() : undefined).catch(() => undefined)
+  return typeof current?.buildId === 'string' && current.buildId !== state.facts.buildId ? current.buildId : undefined
+}
+
+function isOurs(error: unknown): boolean {
+  return error instanceof ModuleNotFoundError || error instanceof IntegrityError || error instanceof ArchiveFormatError || error instanceof StaleBuildError
+}
+
+/** Failures a retry cannot cure: a wrong name, bytes that fail a check, the module's own exception. */
+export function isFinal(error: unknown): boolean {
+  if (isOurs(error))
+    return true
+  const { name, message, code } = (error ?? {}) as { name?: string, message?: string, code?: string }
+  // What browsers and Node say when a module could not be fetched (a truncated body fails to parse).
+  const fetchFailed = name === 'SyntaxError' || code === 'ERR_MODULE_NOT_FOUND' || (error as any)?.[FETCH_FAILED]
+    || (name === 'TypeError' && /fetch|load|import|module script/i.test(message ?? ''))
+  return !fetchFailed
+}
+
+export function backoff({ delay, maxDelay }: RetryPolicy, attempt: number): number {
+  // Exponential, with jitter so that many clients hit by one outage do not return in step.
+  return Math.min(maxDelay, delay * 2 ** (attempt - 1)) * (0.5 + Math.random() / 2)
+}
