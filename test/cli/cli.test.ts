@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { main } from '../../src/cli'
+import { moduleInfo } from '../helpers/manifest'
 
 const pkg = JSON.parse(readFileSync(join(import.meta.dirname, '../../package.json'), 'utf8'))
 
@@ -32,7 +33,7 @@ function builtApp(): string {
     'lazy-manifest.json': JSON.stringify({
       version: 1,
       buildId: '0123456789abcdef',
-      modules: { lazy: { name: 'lazy', isPackage: false, kind: 'registered', source: 'src/lazy.js', file: 'assets/lazy.js', imports: ['assets/dep.js'], css: ['assets/lazy.css'], size: null, integrity: null, archive: null } },
+      modules: { lazy: moduleInfo({ name: 'lazy', file: 'assets/lazy.js', imports: ['assets/dep.js'], css: ['assets/lazy.css'] }) },
       archives: {},
     }),
   }

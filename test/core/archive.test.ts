@@ -1,13 +1,12 @@
 import { beforeAll, describe, expect, it } from 'vitest'
 import type { BundleChunk } from '../../src/core/graph'
-import type { ModuleInfo } from '../../src/types'
 import { groupModules, packArchives } from '../../src/core/archive'
 import { createGraph } from '../../src/core/graph'
 import { lexerReady, scanImports } from '../../src/core/links'
+import { moduleInfo } from '../helpers/manifest'
 
 beforeAll(lexerReady)
 
-const moduleInfo = (fields: Partial<ModuleInfo>): ModuleInfo => ({ name: 'm', isPackage: false, kind: 'registered', source: 'src/m.js', file: null, imports: [], css: [], size: null, integrity: null, archive: null, ...fields })
 const bundleChunk = (fields: Partial<BundleChunk> & { file: string }): BundleChunk => ({ code: '', imports: [], dynamicImports: [], css: [], isEntry: false, isDynamicEntry: false, facadeModuleId: null, moduleIds: [], modules: {}, ...fields })
 
 describe('groupModules', () => {

@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest'
 import { createGraph } from '../../src/core/graph'
 import { resolveOptions } from '../../src/core/options'
 import { budgetFailure, createReport, formatSize, formatTable, parseSize, renderHtml, reportOutputs, reportWanted, REQUEST_OVERHEAD, resolveBudgets, SizeCache } from '../../src/core/report'
+import { moduleInfo } from '../helpers/manifest'
 
 /** Code that compresses badly, so sizes are far apart: `n` bytes of a fixed pseudo-random text. */
 function noise(n: number, seed = 1): string {
@@ -20,9 +21,7 @@ function noise(n: number, seed = 1): string {
   return `/*${text}*/`
 }
 
-function info(name: string, file: string | null, extra: Partial<ModuleInfo> = {}): ModuleInfo {
-  return { name, isPackage: false, kind: 'registered', source: `src/${name}.js`, file, imports: [], css: [], size: null, integrity: null, archive: null, ...extra }
-}
+const info = (name: string, file: string | null, extra: Partial<ModuleInfo> = {}) => moduleInfo({ name, file, ...extra })
 
 const chunk = (file: string, code: string, extra: Partial<BundleChunk> = {}): BundleChunk => ({ file, code, imports: [], dynamicImports: [], css: [], isEntry: false, isDynamicEntry: false, facadeModuleId: null, moduleIds: [], modules: {}, ...extra })
 

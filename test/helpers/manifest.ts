@@ -1,8 +1,18 @@
+import type { ModuleInfo } from '../../src/types'
 import { createHash } from 'node:crypto'
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
 import { expect } from 'vitest'
+
+/**
+ * A module's entry in the manifest, for tests: `overrides` over a registered, unbuilt module (no
+ * chunk, size, digest or archive) whose source is `src/<name>.js`.
+ */
+export function moduleInfo(overrides: Partial<ModuleInfo> = {}): ModuleInfo {
+  const name = overrides.name ?? 'm'
+  return { name, isPackage: false, kind: 'registered', source: `src/${name}.js`, file: null, imports: [], css: [], size: null, integrity: null, archive: null, ...overrides }
+}
 
 /** Every fact in the manifest must match the files really written to `dir`. */
 export function expectManifestMatchesFiles(manifest: any, dir: string) {

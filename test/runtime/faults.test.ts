@@ -1,12 +1,12 @@
 // The runtime's retry and stale-build logic, in Node, with loaders and a server that fail on command.
 import type { AddressInfo } from 'node:net'
-import type { ModuleInfo } from '../../src/types'
 import { createServer } from 'node:http'
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import { ModuleLoadError, StaleBuildError } from '../../src/runtime/errors'
 import { createRuntime } from '../../src/runtime/runtime'
+import { moduleInfo } from '../helpers/manifest'
 
-const info = (name: string): ModuleInfo => ({ name, isPackage: false, kind: 'registered', source: `src/${name}.js`, file: `${name}.js`, imports: [], css: [], size: null, integrity: null, archive: null })
+const info = (name: string) => moduleInfo({ name, file: `${name}.js` })
 const fast = { attempts: 4, delay: 1, maxDelay: 5 }
 
 /** A loader that fails with `errors` in turn, then succeeds. */

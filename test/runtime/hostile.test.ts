@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { ModuleNotFoundError } from '../../src/runtime/errors'
 import { createRuntime } from '../../src/runtime/runtime'
+import { moduleInfo } from '../helpers/manifest'
 
 /** A seeded generator, so a failure names a case that can be run again. */
 function random(seed: number) {
@@ -42,7 +43,7 @@ function hostileNames(count: number, next = random(20261125)): string[] {
 describe('hostile names', () => {
   const names = hostileNames(10_100).filter(name => !known.includes(name)).slice(0, 10_000)
   const loaders = known.map(name => [name, vi.fn(async () => ({ name }))] as [string, () => Promise<unknown>])
-  const runtime = createRuntime({ loaders, facts: { buildId: 'b', root: '', modules: known.map(name => ({ name, isPackage: false, kind: 'registered' as const, source: name, file: `${name}.js`, imports: [], css: [], size: null, integrity: null, archive: null })) }, base: 'https://app.test/index.js' })
+  const runtime = createRuntime({ loaders, facts: { buildId: 'b', root: '', modules: known.map(name => moduleInfo({ name, source: name, file: `${name}.js` })) }, base: 'https://app.test/index.js' })
   const fetch = vi.fn()
   beforeAll(() => {
     vi.stubGlobal('fetch', fetch)

@@ -2,10 +2,10 @@ import type { ModuleInfo } from '../../src/types'
 import { describe, expect, it, vi } from 'vitest'
 import { ModuleLoadError, ModuleNotFoundError } from '../../src/runtime/errors'
 import { createRuntime } from '../../src/runtime/runtime'
+import { moduleInfo } from '../helpers/manifest'
 
-function info(name: string, extra: Partial<ModuleInfo> = {}): ModuleInfo {
-  return { name, isPackage: false, kind: 'registered', source: `src/${name}.ts`, file: `assets/${name}.js`, imports: [], css: [], size: { raw: 10, gzip: 20 }, integrity: 'sha384-x', archive: null, ...extra }
-}
+const info = (name: string, extra: Partial<ModuleInfo> = {}) =>
+  moduleInfo({ name, source: `src/${name}.ts`, file: `assets/${name}.js`, size: { raw: 10, gzip: 20 }, integrity: 'sha384-x', ...extra })
 
 function setup(names = ['charts/bar', 'charts/pie', 'locales/en', 'plugins/table']) {
   const loads = new Map<string, ReturnType<typeof vi.fn>>()
