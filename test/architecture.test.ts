@@ -18,7 +18,7 @@ function importGraph(): Map<string, string[]> {
   const known = new Set(files)
   const graph = new Map<string, string[]>()
   for (const file of files) {
-    const code = readFileSync(file, 'utf8')
+    const code = readFileSync(file, 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '')
     const specifiers = [...code.matchAll(/(?:from\s+|import\s*\(\s*)'(\.{1,2}\/[^']+)'/g)].map(match => match[1])
     const targets = specifiers.map(specifier => resolve(dirname(file), specifier)).flatMap((path) => {
       const found = [path, `${path}.ts`, join(path, 'index.ts')].find(candidate => known.has(candidate))

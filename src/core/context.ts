@@ -7,7 +7,8 @@ import type { LazyModule } from './names'
 import type { ResolvedOptions } from './options'
 import type { SourceMapLike } from './positions'
 import type { MarkedImport } from './transform'
-import { dirname, resolve } from 'node:path'
+import { existsSync } from 'node:fs'
+import { dirname, join, resolve } from 'node:path'
 import { INFLATING_MEMORY_RUNTIME_ID, MEMORY_RUNTIME_ID, REGISTRY_ID, RESOLVED_REGISTRY_ID, RUNTIME_ID } from '../contract'
 import { finishBundle } from './bundle'
 import { assertUniqueNames, isBare, markedModuleName, registeredAt } from './names'
@@ -82,9 +83,10 @@ export class Context {
     for (const module of this.registered) {
       if (module.id === undefined) {
         const resolved = await host.resolve(module.source, `${this.options.root}/index.js`)
-        if (!resolved)
-          return host.error({ message: `[lazy-modules] option \`${module.from}\`: ${JSON.stringify(module.source)} is neither a file in ${this.options.root} nor a package that resolves from there. Install the package, or fix the path (relative to the root).` })
-        if (!resolved.external)
+        // Without a resolver for packages (Rollup with no node-resolve), an installed package is left to the platform.
+        if (!resolved && !isInstalled(module.source, this.options.root))
+          return host.error({ message: `[lazy-modules] option \`${module.from}\`: ${JSON.stringify(module.source)} is neither a file in ${this.options.root} nor a package that resolves from there (tried the bundler's resolver, and node_modules from the root up). Install the package, or fix the path (relative to the root).` })
+        if (resolved && !resolved.external)
           module.id = resolved.id
       }
     }
@@ -122,8 +124,21 @@ export class Context {
    * It is named now and resolved in the background: awaiting the bundler's resolver here would hold
    * up the whole build, and the chunk is needed only at the end.
    */
-  private nameMarkedImport(host: HostContext, { source }: MarkedImport, importer: string, found: LazyModule[]): string {
+  private nameMarkedImport(host: HostContext, { source }: MarkedImport, importer: string, found: LazyModule[]): string | Promise<string> {
     const candidate = isBare(source) ? undefined : resolve(dirname(importer), source)
+    // A path with no file behind it: ask the resolver now (an alias may still serve it), so that a
+    // missing file is an error at the import, not the bundler's, which has no position.
+    if (candidate && !looksPresent(candidate)) {
+      return host.resolve(source, importer).then((resolved) => {
+        if (!resolved)
+          throw new Error(`Cannot find ${JSON.stringify(source)}: no file at ${candidate} (with or without an extension, or as a folder's index), and no plugin resolves it. Fix the path of this marked import.`)
+        return this.nameResolvedImport(host, source, importer, candidate, found)
+      })
+    }
+    return this.nameResolvedImport(host, source, importer, candidate, found)
+  }
+
+  private nameResolvedImport(host: HostContext, source: string, importer: string, candidate: string | undefined, found: LazyModule[]): string {
     const registeredModule = candidate ? registeredAt(candidate, this.registered) : this.registered.find(module => module.source === source)
     if (registeredModule)
       return registeredModule.name
@@ -169,4 +184,22 @@ export class Context {
     const startup = [...this.startupBy].flatMap(([importer, uses]) => output.getModuleInfo(importer) ? uses : [])
     await finishBundle(output, bundle, { modules, startup }, this.options, this.sizes)
   }
+}
+
+/** Whether a package's folder exists in a node_modules from `root` up. */
+function isInstalled(specifier: string, root: string): boolean {
+  const name = specifier.split('/').slice(0, specifier.startsWith('@') ? 2 : 1).join('/')
+  for (let dir = root; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'node_modules', name, 'package.json')))
+      return true
+    if (dirname(dir) === dir)
+      return false
+  }
+}
+
+/** A file, the same with a script or JSON extension, or a folder with an index: the cheap check before asking the resolver. */
+function looksPresent(path: string): boolean {
+  const stem = path.replace(/[?#].*$/, '')
+  return [stem, stem.replace(/\.[cm]?js$/, '.ts'), stem.replace(/\.jsx$/, '.tsx')].some(existsSync)
+    || ['.js', '.ts', '.jsx', '.tsx', '.mjs', '.mts', '.json', '.vue', '.svelte'].some(ext => existsSync(stem + ext) || existsSync(join(stem, `index${ext}`)))
 }

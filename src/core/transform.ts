@@ -57,7 +57,7 @@ export async function transformLazyImports(code: string, id: string, options: Tr
   }
   // Resolved side by side: each name may wait on the bundler's resolver.
   const names = await Promise.all(marked.map(({ node, attributes }) => Promise.resolve(options.nameOf({ source: node.source.value as string, attributes })).catch((error: Error) => {
-    throw new LazyTransformError(error.message.replace(/^\[lazy-modules\] /, ''), node.start)
+    throw new LazyTransformError(error.message.replace(/^\[lazy-modules\] /, ''), (node.source as unknown as Located).start)
   })))
 
   for (const [index, { node, attributes }] of marked.entries()) {

@@ -151,9 +151,11 @@ describe('rollup 4: build errors', () => {
     expect(error.frame).toContain('export const y = ns.y')
   })
 
-  it('leaves an import that cannot be resolved to the bundler, which names it', async () => {
-    const { error } = await buildError(`import * as ns from './missing.js' with { lazy: 'true' }\nawait load(ns)\n`)
-    expect(error.message).toMatch(/Could not resolve "\.\/missing\.js" from ".*src\/main\.js"/)
+  it('refuses a marked import of a missing file at the import\'s line and column', async () => {
+    const { error } = await buildError(`import { load } from 'unplugin-lazy-modules/runtime'\n\nimport * as ns from './missing.js' with { lazy: 'true' }\nawait load(ns)\n`)
+    expect(error.message).toMatch(/Cannot find "\.\/missing\.js": no file at .*src\/missing\.js .*Fix the path of this marked import\./)
+    expect(error.loc).toMatchObject({ line: 3, column: 20 })
+    expect(error.frame).toContain(`3: import * as ns from './missing.js'`)
   })
 
   it('refuses two modules with one name', async () => {
@@ -163,7 +165,7 @@ describe('rollup 4: build errors', () => {
     writeFileSync(join(root, 'a/x.ts'), '')
     writeFileSync(join(root, 'main.js'), '')
     await expect(rollup({ input: join(root, 'main.js'), plugins: [LazyModules({ root, modules: { 'm/*': 'a/*.{js,ts}' } })] }))
-      .rejects.toThrow(/two modules are named "m\/x": a\/x\.js and a\/x\.ts/)
+      .rejects.toThrow(/two modules are named "m\/x": a\/x\.js \(from modules\["m\/\*"\]: "a\/\*\.\{js,ts\}"\) and a\/x\.ts/)
   })
 })
 

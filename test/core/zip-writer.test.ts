@@ -28,7 +28,7 @@ import json, sys, zipfile
 z = zipfile.ZipFile(sys.argv[1])
 print(json.dumps({'bad': z.testzip(), 'entries': [{
   'name': i.filename, 'offset': i.header_offset, 'method': i.compress_type, 'compressedSize': i.compress_size,
-  'size': i.file_size, 'crc': i.CRC, 'flags': i.flag_bits, 'time': list(i.date_time), 'extra': i.extra.hex(),
+  'size': i.file_size, 'crc32': i.CRC, 'flags': i.flag_bits, 'time': list(i.date_time), 'extra': i.extra.hex(),
   'mode': oct(i.external_attr >> 16), 'data': z.read(i).hex()} for i in z.infolist()]}))
 `
 
