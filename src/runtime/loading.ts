@@ -75,8 +75,10 @@ async function attemptLoad(state: RuntimeState, entry: Entry, attempt: number): 
     return entry.loader!()
   // The loose copy of an archived chunk, or a chunk on a server's disk (Node cannot fetch it into
   // memory): a new URL is all a retry can change.
-  if (info.archive || typeof document === 'undefined')
-    return import(/* @vite-ignore */ `${state.urlOf(info.file)}?retry=${attempt}`)
+  if (info.archive || typeof document === 'undefined') {
+    const url = `${state.urlOf(info.file)}?retry=${attempt}`
+    return import(/* @vite-ignore */ url)
+  }
   return (await memoryLoaderOf(state)).importFile(info.file, attempt)
 }
 
@@ -90,7 +92,8 @@ async function fromNodeArchive(state: RuntimeState, archive: NonNullable<ModuleI
     throw new IntegrityError(refusal.source, refusal.entry, refusal.expected, refusal.actual)
   if (refusal)
     throw new ArchiveFormatError(refusal.archive, refusal.entry, refusal.reason)
-  return import(/* @vite-ignore */ `${url}/${archive.entry}`)
+  const entry = `${url}/${archive.entry}`
+  return import(/* @vite-ignore */ entry)
 }
 
 /**

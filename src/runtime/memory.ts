@@ -85,7 +85,9 @@ export function createMemoryLoader({ chunks, urlOf, fetchBytes, archiveBytes, ra
     prefetch: open,
     async importFile(file, attempt) {
       // Links unknown (the build could not find them all): at least the chunk itself is fetched anew.
-      return import(/* @vite-ignore */ attempt > 1 && !fromMemory(file, true) ? `${urlOf(file)}?retry=${attempt}` : await urlFor(file, attempt))
+      // The URL is settled first: some bundlers wrap `import()` in a function that is not async.
+      const url = attempt > 1 && !fromMemory(file, true) ? `${urlOf(file)}?retry=${attempt}` : await urlFor(file, attempt)
+      return import(/* @vite-ignore */ url)
     },
     forget(files) {
       for (const file of files) {

@@ -211,8 +211,10 @@ export class ZipImporter {
    */
   importModule<T = any>(name: string, integrity?: string): Promise<T> {
     // The sourceURL also keeps two entries with the same code two modules: a data: URL is its content.
-    return remember(this.#modules, name, () => this.read(name, integrity).then(code =>
-      import(/* @vite-ignore */ /* webpackIgnore: true */ moduleUrl(`${new TextDecoder().decode(code)}\n//# sourceURL=${this.name}/${name}\n`))))
+    return remember(this.#modules, name, () => this.read(name, integrity).then((code) => {
+      const url = moduleUrl(`${new TextDecoder().decode(code)}\n//# sourceURL=${this.name}/${name}\n`)
+      return import(/* @vite-ignore */ /* webpackIgnore: true */ url)
+    }))
   }
 }
 

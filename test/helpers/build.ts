@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os'
 import { dirname, join, resolve, sep } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import json from '@rollup/plugin-json'
+import { Parser } from 'acorn'
 import { rollup } from 'rollup'
 import { transformWithOxc, build as viteBuild } from 'vite'
 import LazyRollup from '../../src/rollup'
@@ -68,6 +69,7 @@ export async function buildWithRollup(root: string, input: string, options: Opti
   const { output } = await bundle.write({ dir, format: 'es', sourcemap: extra.sourcemap })
   await bundle.close()
   const files = Object.fromEntries(output.map(file => [file.fileName, file]))
+  assertValidJs(files)
   return { dir, files, warnings, manifest: readManifest(dir), run: runner(dir) }
 }
 
@@ -85,6 +87,7 @@ export async function buildWithVite(root: string, options: Options, config: Reco
   })
   const output = (Array.isArray(result) ? result[0] : result).output as (OutputChunk | OutputAsset)[]
   const files = Object.fromEntries(output.map(file => [file.fileName, file]))
+  assertValidJs(files)
   return { dir, files, warnings, manifest: readManifest(dir), run: runner(dir) }
 }
 
@@ -94,5 +97,22 @@ function readManifest(dir: string) {
   }
   catch {
     return undefined
+  }
+}
+
+/**
+ * Every JS file a build writes must parse: a bundler's rewrite of the runtime's `import()` once
+ * made a chunk invalid (Vite 8.0–8.1 wrapped `import(await …)` in a function that was not async).
+ */
+function assertValidJs(files: Record<string, OutputChunk | OutputAsset>) {
+  for (const file of Object.values(files)) {
+    if (file.type !== 'chunk')
+      continue
+    try {
+      Parser.parse(file.code, { ecmaVersion: 'latest', sourceType: 'module' })
+    }
+    catch (error) {
+      throw new Error(`${file.fileName} is not valid JavaScript: ${(error as Error).message}`)
+    }
   }
 }
