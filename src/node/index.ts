@@ -1,11 +1,11 @@
 // `unplugin-lazy-modules/node`: lets Node run archived chunks straight from their zip, through its
 // module loader hooks. Import it first: `node --import unplugin-lazy-modules/node server.js`.
-import { createHash } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
 import { register } from 'node:module'
 import { fileURLToPath } from 'node:url'
 import { MessageChannel } from 'node:worker_threads'
 import { NODE_HOOKS_KEY } from '../contract'
+import { integrityOf } from '../core/bytes'
 import { parseZip, readEntry } from '../runtime/zip'
 
 const { port1, port2 } = new MessageChannel()
@@ -32,7 +32,7 @@ export type Refusal =
  */
 async function trust(archive: string, digests: { archive: string, entries: Record<string, string> }): Promise<Refusal | undefined> {
   const bytes = new Uint8Array(await readFile(fileURLToPath(archive)))
-  const actual = `sha384-${createHash('sha384').update(bytes).digest('base64')}`
+  const actual = integrityOf(bytes)
   if (actual !== digests.archive)
     return { name: 'IntegrityError', source: archive, entry: undefined, expected: digests.archive, actual }
   let entries

@@ -13,6 +13,8 @@ type Opened = [bytes: Uint8Array, entries: Map<string, ZipEntry>, url: string]
  * nothing is wrong with it, else an in-memory one, kept for the page's life once it ran. Only chunks
  * that never ran get an in-memory URL (a failed import runs nothing of its graph), so no module runs
  * twice. Archives are read stored-only unless `read` inflates: the build picks `memory-deflate` for that.
+ * One closure past the usual length: its few functions share the loader's URLs and parsed archives,
+ * and a closure minifies smaller than a class, which every browser that uses archives downloads.
  */
 export function createMemoryLoader({ chunks, urlOf, fetchBytes, archiveBytes, ran }: MemorySource, read = readStoredEntry): MemoryLoader {
   // Keyed by the runtime's fetch, which it forgets when it fails: a new fetch is parsed anew.
