@@ -48,8 +48,14 @@ describe('ESLint 9', () => {
 })
 
 describe('TypeScript', () => {
+  // Outside this package, so that `unplugin-lazy-modules/runtime` is the fixture's declaration and
+  // not, by the package's self-reference, whatever dist/ holds.
+  const outside = mkdtempSync(join(tmpdir(), 'lazy-readme-ts-'))
+  for (const file of ['marked.ts', 'pdf.ts', 'markdown.ts', 'runtime.d.ts'])
+    writeFileSync(join(outside, file), readFileSync(join(dir, file)))
+
   function check(module: ts.ModuleKind) {
-    const program = ts.createProgram([join(dir, 'marked.ts'), join(dir, 'runtime.d.ts')], {
+    const program = ts.createProgram([join(outside, 'marked.ts'), join(outside, 'runtime.d.ts')], {
       strict: true,
       noEmit: true,
       target: ts.ScriptTarget.ES2022,
