@@ -26,6 +26,8 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
   const context = new Context(rawOptions)
   // Rollup and Rolldown (Vite 8) type their contexts apart but agree on everything used here.
   const augmentChunkHash = (chunk: { moduleIds: readonly string[] }) => context.hashSalt(chunk)
+  const renderChunk = (code: string, chunk: { fileName: string, moduleIds: readonly string[] }, _options: unknown, meta: { chunks: Record<string, unknown> }) =>
+    context.renderChunk(code, chunk, Object.keys(meta.chunks))
   const generateBundle = {
     order: 'post' as const,
     handler(this: OutputContext, _output: unknown, bundle: Record<string, OutputFile>) {
@@ -68,10 +70,11 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
         config.server.fs.allow.push(dirname(context.provided[RUNTIME_ID]))
       },
       configureServer: (server: ViteDevServer) => watchModules(context, server),
+      renderChunk,
       augmentChunkHash,
       generateBundle,
     },
-    rollup: { augmentChunkHash, generateBundle },
+    rollup: { renderChunk, augmentChunkHash, generateBundle },
   }
 }
 

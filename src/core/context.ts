@@ -11,6 +11,7 @@ import { existsSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { INFLATING_MEMORY_RUNTIME_ID, MEMORY_RUNTIME_ID, REGISTRY_ID, RESOLVED_REGISTRY_ID, RUNTIME_ID } from '../contract'
 import { finishBundle } from './bundle'
+import { namingCall } from './facts'
 import { assertUniqueNames, isBare, markedModuleName, registeredAt } from './names'
 import { resolveOptions } from './options'
 import { codeFrame, originalPosition } from './positions'
@@ -168,8 +169,8 @@ export class Context {
   }
 
   /**
-   * The registry's facts are appended to its chunk after chunk names are hashed. What they hold
-   * comes from the other chunks, whose hashes that name already reflects, and from these options,
+   * The registry's facts are written into its chunk after chunk names are hashed. What they hold
+   * comes from the other chunks, which `renderChunk` folds into the hash, and from these options,
    * which it must reflect too: two files with one name never differ.
    */
   hashSalt(chunk: { moduleIds: readonly string[] }): string | undefined {
@@ -177,6 +178,17 @@ export class Context {
       return undefined
     const { archives, compression, keepLooseChunks, retry, manifest } = this.options
     return JSON.stringify({ archives, compression, keepLooseChunks, retry, manifest })
+  }
+
+  /**
+   * The registry's chunk names every other chunk (`files`), so that its hash follows theirs: a
+   * chunk that imports none of them, as a runtime shared by two pages does, would keep its name
+   * when a lazy module of one page changed. `map: null` tells the bundler no code moved.
+   */
+  renderChunk(code: string, chunk: { fileName: string, moduleIds: readonly string[] }, files: string[]): { code: string, map: null } | undefined {
+    if (!chunk.moduleIds.includes(RESOLVED_REGISTRY_ID))
+      return undefined
+    return { code: code + namingCall(files.filter(file => file !== chunk.fileName)), map: null }
   }
 
   async generateBundle(output: OutputContext, bundle: Record<string, OutputFile>): Promise<void> {

@@ -64,9 +64,24 @@ export function chunkFacts(graph: BundleGraph, manifest: Manifest, links: (file:
 }
 
 /**
- * Gives the registry its facts by appending the function it calls to the chunk that holds it.
- * Appending (not replacing in place) moves no existing code, so the chunk's source map stays true
- * without being rewritten; function declarations are hoisted, so the call works from anywhere.
+ * A call naming every other chunk, for the end of the registry's chunk while names are still the
+ * bundler's hash placeholders: Rollup and Rolldown then fold those chunks' hashes into this chunk's,
+ * so its name changes whenever a fact it will carry about them does (the options that shape the
+ * facts are added by `augmentChunkHash`). Only characters that need no escaping are kept, the
+ * placeholders among them, so a minifier may choose any quotes. `withFacts` takes the call out.
+ */
+export function namingCall(files: string[]): string {
+  return `\n${FACTS_FUNCTION}(${JSON.stringify(files.map(file => file.replace(/[^\w$!~{}./-]/g, '')).join(' '))});\n`
+}
+
+/** The naming call as a minifier leaves it: any quotes, and maybe joined to the statement before. */
+const NAMING_CALL = new RegExp(`[,;]?${FACTS_FUNCTION}\\((["'\`])[\\w$!~{}./ -]*\\1\\);?\\n*$`)
+
+/**
+ * Gives the registry its facts by appending the function it calls to the chunk that holds it, in
+ * place of the naming call. Appending (not replacing in place) moves no existing code, so the
+ * chunk's source map stays true without being rewritten; function declarations are hoisted, so the
+ * call works from anywhere.
  * Chunk paths in the facts are relative to the output folder; `root` leads there from this chunk.
  * A module in this very chunk gets no size or digest here: no file can hold its own digest, and the
  * runtime never fetches a chunk it is running from. Returns the new code, or `undefined` for a
@@ -85,6 +100,6 @@ export function withFacts(file: string, code: string, manifest: Manifest, extra:
   const definition = `function ${FACTS_FUNCTION}() { return JSON.parse(${JSON.stringify(JSON.stringify(facts))}) }\n`
   const mapComment = /\n\/\/# sourceMappingURL=[^\n]*\n?$/.exec(code)
   const at = mapComment ? mapComment.index + 1 : code.length
-  const head = code.slice(0, at)
+  const head = code.slice(0, at).replace(NAMING_CALL, '')
   return `${head}${head.endsWith('\n') ? '' : '\n'}${definition}${code.slice(at)}`
 }
