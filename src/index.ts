@@ -80,9 +80,16 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
 
 /** Files matching a `modules` glob come and go while the dev server runs: reload the registry. */
 function watchModules(context: Context, server: ViteDevServer) {
-  const onFileSetChange = () => {
-    if (!context.rescan().changed)
-      return
+  const { logger } = server.config
+  const onFileSetChange = async () => {
+    try {
+      if (!(await context.rescan(message => logger.warn(message))).changed)
+        return
+    }
+    catch (error) {
+      // A metadata edit that cannot be read: the last good registry stays.
+      return logger.error((error as Error).message)
+    }
     for (const environment of Object.values(server.environments)) {
       const registry = environment.moduleGraph.getModuleById(RESOLVED_REGISTRY_ID)
       if (registry)
@@ -91,6 +98,7 @@ function watchModules(context: Context, server: ViteDevServer) {
   }
   server.watcher.on('add', onFileSetChange)
   server.watcher.on('unlink', onFileSetChange)
+  server.watcher.on('change', file => context.readsMetaFrom(file) && onFileSetChange())
 }
 
 function exactly(ids: string[]): RegExp {

@@ -10,9 +10,11 @@ export interface Options {
    * - an array of globs, where a glob starting with `!` leaves files out:
    *   `{ 'locales/*': ['src/locales/*.js', '!src/locales/en.js'] }`.
    * A module whose file is named `index` is a package (`isPackage: true`) named after its folder.
+   * An object (`ModuleEntry`) takes the same sources under `source`, and also chooses names and metadata:
+   * `{ 'tools/*': { source: 'src/tools/*.ts', name: (path, name) => …, meta: 'meta' } }`.
    * @default {}
    */
-  modules?: Record<string, string | string[]>
+  modules?: Record<string, string | string[] | ModuleEntry>
   /**
    * The import attribute key that marks an import lazy: `with { lazy: 'true' }`.
    * @default 'lazy'
@@ -62,10 +64,39 @@ export interface Options {
    */
   budgets?: Budgets
   /**
+   * The declaration file that types the names `importModule`, `getLoader`, `iterModules` and `hasModule`
+   * take, relative to `root`; include it in your tsconfig. Rewritten on every build, when the dev
+   * server starts and when a file matching a `modules` glob comes or goes, only when its text changes.
+   * `false` writes none; `true` is the default.
+   * @default 'lazy-modules.d.ts'
+   */
+  dts?: string | boolean
+  /**
    * Project root that names are derived from and globs are matched in.
    * @default Vite's `root`, else `process.cwd()`
    */
   root?: string
+}
+
+/** A `modules` entry that chooses its modules' names or reads their metadata. */
+export interface ModuleEntry {
+  /** What a plain entry takes: a file, a glob, a bare package name, or an array of globs with `!` exclusions. */
+  source: string | string[]
+  /**
+   * The name of each matched module, from its path relative to the root (`src/tools/text-replacer/index.ts`)
+   * and the name the entry's key would give it (`tools/text-replacer`).
+   * @example (path, name) => name.replace(/^tools\/text-/, 'string/')
+   * @default the key's pattern, filled from the path
+   */
+  name?: (path: string, name: string) => string
+  /**
+   * Where each module's metadata is, read at build time without running the module: the name of an
+   * export whose value is a literal (`'meta'` for `export const meta = { title: 'Bar' }`), or a file
+   * beside the module (`'./meta.json'`, or a script whose `export default` is a literal). It is then
+   * `info.meta` on `getLoader(name)` and `iterModules()` before the module loads.
+   * @default undefined (no metadata)
+   */
+  meta?: string
 }
 
 export interface ReportOptions {
@@ -128,6 +159,8 @@ export interface ModuleInfo {
   integrity: string | null
   /** The archive holding the module's chunk (a key of `Manifest.archives`) and its entry, or `null`. */
   archive: { name: string, file: string, entry: string } | null
+  /** The module's metadata, read at build time (`meta` of its `modules` entry); absent without one. */
+  meta?: unknown
 }
 
 /** One file in an archive: where it is, how to check it, and where its code names other chunks. */

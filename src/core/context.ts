@@ -2,7 +2,9 @@
 import type { TransformResult } from 'unplugin'
 import type { Options } from '../types'
 import type { OutputContext, StartupUse } from './bundle'
+import type { DtsEntries } from './dts'
 import type { OutputFile } from './graph'
+import type { MetaError } from './meta'
 import type { LazyModule } from './names'
 import type { ResolvedOptions } from './options'
 import type { SourceMapLike } from './positions'
@@ -11,10 +13,11 @@ import { existsSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { INFLATING_MEMORY_RUNTIME_ID, MEMORY_RUNTIME_ID, REGISTRY_ID, RESOLVED_REGISTRY_ID, RUNTIME_ID } from '../contract'
 import { finishBundle } from './bundle'
+import { dtsCode, dtsEntries, markedIn, readIfThere, writeIfChanged } from './dts'
 import { namingCall } from './facts'
 import { assertUniqueNames, isBare, markedModuleName, registeredAt } from './names'
 import { resolveOptions } from './options'
-import { codeFrame, originalPosition } from './positions'
+import { codeFrame, locate, originalPosition } from './positions'
 import { registryCode, scanModules } from './registry'
 import { SizeCache } from './report'
 import { runtimeFile } from './runtime-files'
@@ -28,6 +31,7 @@ export interface HostContext {
   error: (error: { message: string, id?: string, loc?: { file?: string, line: number, column: number }, frame?: string }, pos?: number) => never
   getCombinedSourcemap?: () => SourceMapLike
   warn: (message: string) => void
+  addWatchFile?: (id: string) => void
 }
 
 export class Context {
@@ -40,6 +44,8 @@ export class Context {
    * marked modules, and an importer that left the graph takes its marked modules with it.
    */
   private markedBy = new Map<string, LazyModule[]>()
+  /** The marked modules the declaration file lists: the last build's, and in dev those found since. */
+  private dtsMarked: DtsEntries | undefined
   /** Per importer too: its uses of lazy modules outside any function, which load them when it runs. */
   private startupBy = new Map<string, StartupUse[]>()
   /** A watch rebuild reuses the sizes of files whose bytes did not change. */
@@ -62,16 +68,72 @@ export class Context {
     this.options = resolveOptions(this.rawOptions, config.root, { compressedSizes: config.build.reportCompressedSize })
   }
 
-  /** Matches the `modules` globs again; says whether the list of names changed, and what matched nothing. */
-  rescan(): { changed: boolean, warnings: string[] } {
+  /**
+   * Matches the `modules` globs again and reads their metadata; says whether names, sources or
+   * metadata changed, and what matched nothing. A change rewrites the declaration file.
+   */
+  async rescan(warn: (message: string) => void): Promise<{ changed: boolean, warnings: string[] }> {
     const { modules, warnings } = scanModules(this.options.modules, this.options.root)
-    const changed = modules.map(module => module.name).join('\n') !== this.registered.map(module => module.name).join('\n')
+    if (modules.some(module => module.metaFrom)) {
+      // The parser loads only for apps whose modules have metadata.
+      const { readMeta } = await import('./meta')
+      for (const module of modules) {
+        if (module.metaFrom)
+          module.meta = readMeta(module.id!, module.metaFrom, this.options.root)
+      }
+    }
+    const summary = (list: LazyModule[]) => JSON.stringify(list.map(({ name, source, meta }) => [name, source, meta?.value]))
+    const changed = summary(modules) !== summary(this.registered)
     this.registered = modules
+    if (changed)
+      this.writeDts(warn)
     return { changed, warnings }
   }
 
-  buildStart(host: HostContext) {
-    this.rescan().warnings.forEach(warning => host.warn(warning))
+  /** Files whose edits change some module's metadata: the dev server rescans when one changes. */
+  readsMetaFrom(file: string): boolean {
+    return this.registered.some(module => module.meta?.file === file)
+  }
+
+  async buildStart(host: HostContext) {
+    const warn = (message: string) => host.warn(message)
+    try {
+      (await this.rescan(warn)).warnings.forEach(warn)
+    }
+    catch (error) {
+      if ((error as Error).name !== 'MetaError')
+        throw error
+      const { message, file, code, pos } = error as MetaError
+      const at = code === undefined || pos === undefined ? undefined : locate(code, pos)
+      return host.error({ message, id: file, ...at && { loc: { file, ...at }, frame: codeFrame(code!, at.line, at.column) } })
+    }
+    // A metadata file beside its module is in no module graph: a watch build must still see it change.
+    for (const { meta, id } of this.registered) {
+      if (meta && meta.file !== id)
+        host.addWatchFile?.(meta.file)
+    }
+    this.writeDts(warn)
+  }
+
+  /**
+   * Rewrites the declaration file if its text changes. `marked`: this build's marked modules, all
+   * of them; without it, the file keeps the marked modules it lists.
+   */
+  writeDts(warn: (message: string) => void, marked?: LazyModule[]) {
+    const file = this.options.dts
+    if (!file)
+      return
+    const content = dtsEntries([...this.registered, ...marked ?? []], file)
+    if (marked)
+      this.dtsMarked = content.marked
+    else
+      content.marked = this.dtsMarked ??= markedIn(readIfThere(file))
+    try {
+      writeIfChanged(file, dtsCode(content))
+    }
+    catch (error) {
+      warn(`[lazy-modules] could not write the declaration file ${file} (option \`dts\`): ${(error as Error).message}`)
+    }
   }
 
   /** Resolving the runtime here keeps it bundled, beside this build's registry, even where it would be external. */
@@ -104,6 +166,8 @@ export class Context {
         nameOf: marked => this.nameMarkedImport(host, marked, id, found),
       })
       this.markedBy.set(id, found)
+      if (this.mode === 'dev' && found.length)
+        this.noteMarked(found, message => host.warn(message))
       const map = result?.startup.length ? host.getCombinedSourcemap?.() : undefined
       this.startupBy.set(id, result?.startup.map(({ module, pos, use }) => {
         const { line, column } = originalPosition(code, pos, map)
@@ -153,6 +217,18 @@ export class Context {
     return module.name
   }
 
+  /** The dev server finds marked modules as it serves their importers: the declaration file lists them too. */
+  private noteMarked(found: LazyModule[], warn: (message: string) => void) {
+    if (!this.options.dts)
+      return
+    const listed = this.dtsMarked ??= markedIn(readIfThere(this.options.dts))
+    const entries = dtsEntries(found, this.options.dts).marked
+    if ([...entries].every(([name, type]) => listed.get(name) === type))
+      return
+    entries.forEach((type, name) => listed.set(name, type))
+    this.writeDts(warn)
+  }
+
   /** The marked modules of the importers still in the graph, resolved. */
   private async markedModules(output: OutputContext): Promise<LazyModule[]> {
     const marked = new Map<string, LazyModule>()
@@ -192,7 +268,9 @@ export class Context {
   }
 
   async generateBundle(output: OutputContext, bundle: Record<string, OutputFile>): Promise<void> {
-    const modules = [...this.registered, ...await this.markedModules(output)]
+    const marked = await this.markedModules(output)
+    this.writeDts(message => output.warn(message), marked)
+    const modules = [...this.registered, ...marked]
     const startup = [...this.startupBy].flatMap(([importer, uses]) => output.getModuleInfo(importer) ? uses : [])
     await finishBundle(output, bundle, { modules, startup }, this.options, this.sizes)
   }

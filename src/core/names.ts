@@ -1,6 +1,7 @@
 // How lazy modules get their names: from a `modules` glob, from a marked import's specifier or file,
 // and how names are matched by the patterns of `archives` and `budgets`.
 import type { ModuleInfo } from '../types'
+import type { ModuleMeta } from './meta'
 import { isAbsolute, relative } from 'node:path'
 
 export interface LazyModule {
@@ -13,6 +14,10 @@ export interface LazyModule {
   isPackage: boolean
   /** Where the name came from, for messages: the `modules` key and glob, or the importer. */
   from?: string
+  /** Where its `modules` entry says its metadata is (an export name, or `./file` beside it)... */
+  metaFrom?: string
+  /** ...and the metadata once read (src/core/meta.ts). */
+  meta?: ModuleMeta
   /** A marked module's facts from its resolution, still under way: needed only once chunks exist. */
   resolving?: Promise<Omit<LazyModule, 'kind' | 'name'>>
 }

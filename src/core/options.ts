@@ -1,4 +1,4 @@
-import type { Options } from '../types'
+import type { ModuleEntry, Options } from '../types'
 import type { ResolvedBudget } from './report/budgets'
 import type { ResolvedReportOptions } from './report/outputs'
 import { resolve } from 'node:path'
@@ -7,7 +7,7 @@ import { suggest } from '../runtime/suggest'
 import { resolveBudgets } from './report/budgets'
 
 export interface ResolvedOptions {
-  modules: Record<string, string | string[]>
+  modules: Record<string, string | string[] | ModuleEntry>
   attribute: string
   manifest: string | false
   archives: Record<string, string[]> | true | undefined
@@ -16,6 +16,8 @@ export interface ResolvedOptions {
   retry: { attempts: number, delay: number, maxDelay: number }
   report: ResolvedReportOptions
   budgets: ResolvedBudget[]
+  /** Absolute path of the declaration file, or `false`. */
+  dts: string | false
   root: string
 }
 
@@ -30,10 +32,12 @@ const SHAPE = {
   retry: 'an object with attempts, delay and maxDelay',
   report: 'a boolean or an object with console, json, html and brotli',
   budgets: 'an object with initial and lazy',
+  dts: 'a file name, true or false',
   root: 'a folder path',
 } satisfies Record<keyof Options, string>
 const REPORT_KEYS = ['console', 'json', 'html', 'brotli']
 const RETRY_KEYS = ['attempts', 'delay', 'maxDelay']
+const ENTRY_KEYS = ['source', 'name', 'meta']
 
 /** Throws for an option the plugin does not know, or of a type it cannot use, naming the fix. */
 export function checkOptions(options: unknown): asserts options is Options | undefined {
@@ -42,16 +46,20 @@ export function checkOptions(options: unknown): asserts options is Options | und
   if (!isObject(options))
     fail('', `the plugin takes one options object, as in LazyModules({ modules: { … } }); got ${describe(options)}`)
   unknownKeys(options, Object.keys(SHAPE), '')
-  const { modules, manifest, archives, keepLooseChunks, retry, report, root } = options as Record<string, unknown>
+  const { modules, manifest, archives, keepLooseChunks, retry, report, dts, root } = options as Record<string, unknown>
   if (modules !== undefined) {
     if (!isObject(modules))
       fail('modules', `must be ${SHAPE.modules}, as in { 'charts/*': 'src/charts/*.ts' }; got ${describe(modules)}`)
-    for (const [name, source] of Object.entries(modules)) {
+    for (const [name, value] of Object.entries(modules)) {
+      const key = `modules[${JSON.stringify(name)}]`
+      if (isObject(value))
+        checkEntry(value, key)
+      const source = isObject(value) ? value.source : value
       const sources = Array.isArray(source) ? source : [source]
       if (!sources.length || sources.some(each => typeof each !== 'string' || !each))
-        fail(`modules[${JSON.stringify(name)}]`, `must be a file, a glob, a package name, or an array of globs (with '!' exclusions); got ${describe(source)}`)
+        fail(isObject(value) ? `${key}.source` : key, `must be a file, a glob, a package name, or an array of globs (with '!' exclusions); got ${describe(source)}`)
       if (name.split('*').length > 2)
-        fail(`modules[${JSON.stringify(name)}]`, `the name pattern may hold one \`*\` at most`)
+        fail(key, `the name pattern may hold one \`*\` at most`)
     }
   }
   if (manifest !== undefined && manifest !== false && (typeof manifest !== 'string' || !manifest))
@@ -72,8 +80,20 @@ export function checkOptions(options: unknown): asserts options is Options | und
       fail('report', `must be ${SHAPE.report}; got ${describe(report)}`)
     unknownKeys(report, REPORT_KEYS, 'report.')
   }
+  if (dts !== undefined && typeof dts !== 'boolean' && (typeof dts !== 'string' || !dts))
+    fail('dts', `must be ${SHAPE.dts}, as in 'src/lazy-modules.d.ts'; got ${describe(dts)}`)
   if (root !== undefined && (typeof root !== 'string' || !root))
     fail('root', `must be ${SHAPE.root}; got ${describe(root)}`)
+}
+
+/** An object entry of `modules`: `{ source, name?, meta? }`. */
+function checkEntry(entry: Record<string, unknown>, key: string) {
+  unknownKeys(entry, ENTRY_KEYS, `${key}.`)
+  if (entry.name !== undefined && typeof entry.name !== 'function')
+    fail(`${key}.name`, `must be a function from a matched path (and the name the pattern gives) to a name, as in (path, name) => name.toLowerCase(); got ${describe(entry.name)}`)
+  const { meta } = entry
+  if (meta !== undefined && (typeof meta !== 'string' || !/^(?:[A-Z_$][\w$]*|\.{1,2}\/.+)$/i.test(meta)))
+    fail(`${key}.meta`, `must name an export of each module ('meta' for \`export const meta = { … }\`) or a file beside it ('./meta.json'); got ${describe(meta)}`)
 }
 
 function unknownKeys(object: object, known: string[], prefix: string) {
@@ -94,7 +114,7 @@ function isObject(value: unknown): value is Record<string, unknown> {
 }
 
 function describe(value: unknown): string {
-  return Array.isArray(value) ? `an array (${JSON.stringify(value)})` : value === null ? 'null' : `${typeof value} ${JSON.stringify(value)}`
+  return Array.isArray(value) ? `an array (${JSON.stringify(value)})` : value === null ? 'null' : value === undefined ? 'nothing' : `${typeof value} ${JSON.stringify(value)}`
 }
 
 /**
@@ -127,6 +147,7 @@ export function resolveOptions(options: Options = {}, fallbackRoot = process.cwd
       ? { console: false, json: false, html: false, brotli: false }
       : { console: view.console ?? true, json: view.json ?? 'lazy-report.json', html: view.html ?? 'lazy-report.html', brotli: view.brotli ?? true },
     budgets: resolveBudgets(options.budgets),
+    dts: options.dts === false ? false : resolve(options.root ?? fallbackRoot, typeof options.dts === 'string' ? options.dts : 'lazy-modules.d.ts'),
     root: resolve(options.root ?? fallbackRoot),
   }
 }

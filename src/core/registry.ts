@@ -1,7 +1,7 @@
 // Stage 2: turn the `modules` option into named lazy modules, and write the virtual module the
 // runtime reads them from.
 import type { LazyModule } from './names'
-import type { ModuleInfo } from '../types'
+import type { ModuleEntry, ModuleInfo } from '../types'
 import { existsSync } from 'node:fs'
 import { isAbsolute, relative, resolve } from 'node:path'
 import { globSync, isDynamicPattern } from 'tinyglobby'
@@ -14,13 +14,18 @@ export interface ScanResult {
   warnings: string[]
 }
 
-/** Expands every `modules` entry; globs are matched now, so the result is a plain list. */
-export function scanModules(modules: Record<string, string | string[]>, root: string): ScanResult {
+/**
+ * Expands every `modules` entry; globs are matched now, so the result is a plain list. Names come
+ * from the entry's key, or its `name` function; its `meta` is only noted here (src/core/meta.ts reads it).
+ */
+export function scanModules(modules: Record<string, string | string[] | ModuleEntry>, root: string): ScanResult {
   const found: LazyModule[] = []
   const warnings: string[] = []
   for (const [pattern, value] of Object.entries(modules)) {
     const key = `modules[${JSON.stringify(pattern)}]`
-    const sources = Array.isArray(value) ? value : [value]
+    const entry: ModuleEntry = typeof value === 'object' && !Array.isArray(value) ? value : { source: value }
+    const sources = Array.isArray(entry.source) ? entry.source : [entry.source]
+    const start = found.length
     const ignore = ['**/node_modules/**', ...sources.filter(source => source.startsWith('!')).map(source => source.slice(1))]
     for (const source of sources.filter(source => !source.startsWith('!'))) {
       if (isDynamicPattern(source)) {
@@ -41,14 +46,31 @@ export function scanModules(modules: Record<string, string | string[]>, root: st
         found.push({ name: pattern, kind: 'registered', source, id: undefined, isPackage: false, from: key })
       }
     }
+    found.slice(start).forEach(module => chooseFor(module, entry, key))
   }
   assertUniqueNames(found)
   return { modules: found, warnings }
 }
 
+/** What an object entry of `modules` chooses: the module's name, and where its metadata is. */
+function chooseFor(module: LazyModule, { name, meta }: ModuleEntry, key: string) {
+  if (name) {
+    const chosen: unknown = name(module.source, module.name)
+    if (typeof chosen !== 'string' || !chosen)
+      throw new Error(`[lazy-modules] option \`${key}.name\` gave ${typeof chosen === 'string' ? 'an empty string' : String(chosen)} for ${module.source}; it must return the module's name, a non-empty string.`)
+    module.name = chosen
+  }
+  if (meta) {
+    if (module.id === undefined)
+      throw new Error(`[lazy-modules] option \`${key}.meta\`: ${JSON.stringify(module.source)} is a package, not a file of the app, so there is no metadata to read. Register a file that re-exports it, with the metadata beside it.`)
+    module.metaFrom = meta
+  }
+}
+
 /** Facts known before bundling: enough for the dev server, where no chunks exist. */
 export function sourceFacts(module: LazyModule): ModuleInfo {
-  return { name: module.name, isPackage: module.isPackage, kind: module.kind, source: module.source, file: null, imports: [], css: [], size: null, integrity: null, archive: null }
+  const info: ModuleInfo = { name: module.name, isPackage: module.isPackage, kind: module.kind, source: module.source, file: null, imports: [], css: [], size: null, integrity: null, archive: null }
+  return module.meta ? { ...info, meta: module.meta.value } : info
 }
 
 /**

@@ -12,23 +12,69 @@ export type { ModuleInfo } from '../types'
 export { ArchiveFormatError, IntegrityError, ModuleLoadError, ModuleNotFoundError, StaleBuildError } from './errors'
 export type { Loader } from './runtime'
 
+/**
+ * The registry's names and their modules' types. Empty here; the declaration file the plugin writes
+ * (option `dts`, `lazy-modules.d.ts`) fills it in: `interface LazyModules { 'charts/bar': typeof import('./src/charts/bar.js') }`.
+ * While it is empty the look-ups take any string, as they would untyped.
+ */
+export interface LazyModules {}
+/** The metadata of the modules that have some (`meta` of a `modules` entry), by name. Filled in like `LazyModules`. */
+export interface LazyModuleMeta {}
+
+/** A name the declaration file lists. */
+export type ModuleName = keyof LazyModules & string
+type Typed = [ModuleName] extends [never] ? false : true
+// Spelled out, not `ModuleName`, where a type error shows it: tsc then lists the names themselves.
+/** A look-up's argument besides a listed name: a `string` that is no literal, or a handle; a literal must be a listed name. */
+type OrAName<S> = S extends string ? string extends S ? S : { [K in keyof LazyModules]: K }[keyof LazyModules] : S
+/** A listed module's facts, with its name and its metadata typed: a union for a union of names. */
+export type ModuleInfoOf<N extends ModuleName> = N extends unknown
+  ? ModuleInfo & { name: N } & (N extends keyof LazyModuleMeta ? { meta: LazyModuleMeta[N] } : unknown)
+  : never
+export type LoaderOf<N extends ModuleName> = Loader<LazyModules[N]> & { readonly name: N, readonly info: ModuleInfoOf<N> }
+
+interface TypedLookUps {
+  importModule: {
+    <N extends { [K in keyof LazyModules]: K }[keyof LazyModules]>(name: N): Promise<LazyModules[N]>
+    <T = unknown, S extends string = string>(name: OrAName<S>): Promise<T>
+  }
+  getLoader: {
+    <N extends { [K in keyof LazyModules]: K }[keyof LazyModules]>(name: N): LoaderOf<N>
+    /** A handle: `import * as mod from … with { lazy: 'true' }` is typed as its module. */
+    <M extends object>(handle: M): Loader<M> | undefined
+    <T = unknown, S extends string = string>(name: OrAName<S>): Loader<T> | undefined
+  }
+  iterModules: <P extends string = ''>(prefix?: P) => ModuleInfoOf<Extract<ModuleName, `${P}${string}`>>[]
+  hasModule: (name: string) => name is ModuleName
+  preload: <S extends string | object>(handleOrName: OrAName<S>) => Promise<void>
+}
+interface LookUps {
+  importModule: <T = any>(name: string) => Promise<T>
+  getLoader: <T = any>(nameOrHandle: unknown) => Loader<T> | undefined
+  iterModules: (prefix?: string) => ModuleInfo[]
+  hasModule: (name: string) => boolean
+  preload: (handleOrName: unknown) => Promise<void>
+}
+/** The look-ups' types: checked against the declaration file's names once it is included, as before without it. */
+type LookUp<K extends keyof LookUps> = Typed extends true ? TypedLookUps[K] : LookUps[K]
+
 const runtime = createRuntime(registry)
 
 // The dev server hands a new registry here when files matching a `modules` glob come or go.
 ;(globalThis as any)[Symbol.for(UPDATE_KEY)] = runtime.__update
 
 /** Loads a module by its registered name, like `importlib.import_module`. Rejects with `ModuleNotFoundError` for unknown names, without any request. */
-export const importModule: <T = any>(name: string) => Promise<T> = runtime.importModule
+export const importModule: LookUp<'importModule'> = runtime.importModule
 /** A loader for the name (or a lazy handle), or `undefined`, like `pkgutil.get_loader`. Nothing is fetched or run. */
-export const getLoader: <T = any>(nameOrHandle: unknown) => Loader<T> | undefined = runtime.getLoader
+export const getLoader: LookUp<'getLoader'> = runtime.getLoader
 /** Every module whose name starts with `prefix`, like `pkgutil.iter_modules`. Loads nothing. */
-export const iterModules: (prefix?: string) => ModuleInfo[] = runtime.iterModules
+export const iterModules: LookUp<'iterModules'> = runtime.iterModules
 /** Whether `importModule(name)` can load the name. */
-export const hasModule: (name: string) => boolean = runtime.hasModule
+export const hasModule: LookUp<'hasModule'> = runtime.hasModule
 /** Loads the module behind a lazy handle, from a namespace import marked lazy. */
 export const load: <T>(handle: T) => Promise<T> = runtime.load
 /** Fetches a module's chunks without running them. Takes a handle or a name; rejects with `ModuleNotFoundError` for unknown names. */
-export const preload: (handleOrName: unknown) => Promise<void> = runtime.preload
+export const preload: LookUp<'preload'> = runtime.preload
 /** Changes how failed fetches are retried, for this page: `configure({ retry: { attempts: 5 } })`. */
 export const configure: (options: { retry?: Partial<RetryPolicy> }) => void = runtime.configure
 /** Where `lazy-modules:stale` is dispatched when there is no `window` and `globalThis` is no event target (Node). */

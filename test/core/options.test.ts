@@ -15,8 +15,26 @@ describe('resolveOptions', () => {
       retry: DEFAULT_RETRY,
       report: { console: true, json: 'lazy-report.json', html: 'lazy-report.html', brotli: true },
       budgets: [],
+      dts: '/app/lazy-modules.d.ts',
       root: '/app',
     })
+  })
+
+  it('puts the declaration file in the root unless told where, or not at all', () => {
+    expect(resolveOptions({ dts: 'src/types/lazy.d.ts' }, '/app').dts).toBe('/app/src/types/lazy.d.ts')
+    expect(resolveOptions({ dts: true, root: '/web' }, '/app').dts).toBe('/web/lazy-modules.d.ts')
+    expect(resolveOptions({ dts: false }, '/app').dts).toBe(false)
+    expect(() => resolveOptions({ dts: '' })).toThrow('option `dts` must be a file name, true or false, as in \'src/lazy-modules.d.ts\'; got string ""')
+    expect(() => resolveOptions({ dts: 1 } as any)).toThrow('option `dts` must be a file name, true or false')
+  })
+
+  it('checks an object entry of `modules`: its keys, source, name function and metadata', () => {
+    const name = (path: string) => path
+    expect(resolveOptions({ modules: { 'tools/*': { source: 'src/tools/*.ts', name, meta: 'meta' } } }, '/app').modules['tools/*']).toEqual({ source: 'src/tools/*.ts', name, meta: 'meta' })
+    expect(() => resolveOptions({ modules: { 'tools/*': { sources: 'src/tools/*.ts' } } } as any)).toThrow('option `modules["tools/*"].sources` is not an option: did you mean `modules["tools/*"].source`? The options of `modules["tools/*"]` are source, name, meta.')
+    expect(() => resolveOptions({ modules: { 'tools/*': { meta: 'meta' } } } as any)).toThrow('option `modules["tools/*"].source` must be a file, a glob, a package name, or an array of globs (with \'!\' exclusions); got nothing.')
+    expect(() => resolveOptions({ modules: { 'tools/*': { source: 'src/*.ts', name: 'tool' } } } as any)).toThrow('option `modules["tools/*"].name` must be a function from a matched path (and the name the pattern gives) to a name')
+    expect(() => resolveOptions({ modules: { 'tools/*': { source: 'src/*.ts', meta: 'meta.json' } } })).toThrow('option `modules["tools/*"].meta` must name an export of each module (\'meta\' for `export const meta = { … }`) or a file beside it (\'./meta.json\'); got string "meta.json".')
   })
 
   it('follows the bundler\'s "no compressed sizes" switch unless `report` is set', () => {
@@ -25,7 +43,7 @@ describe('resolveOptions', () => {
   })
 
   it('names an unknown option and the one that was meant', () => {
-    expect(() => resolveOptions({ module: { a: 'src/a.ts' } } as any)).toThrow('[lazy-modules] option `module` is not an option: did you mean `modules`? The options are modules, attribute, manifest, archives, compression, keepLooseChunks, retry, report, budgets, root.')
+    expect(() => resolveOptions({ module: { a: 'src/a.ts' } } as any)).toThrow('[lazy-modules] option `module` is not an option: did you mean `modules`? The options are modules, attribute, manifest, archives, compression, keepLooseChunks, retry, report, budgets, dts, root.')
     expect(() => resolveOptions({ retry: { attempt: 2 } } as any)).toThrow('option `retry.attempt` is not an option: did you mean `retry.attempts`?')
     expect(() => resolveOptions({ report: { jsno: false } } as any)).toThrow('option `report.jsno` is not an option: did you mean `report.json`?')
   })

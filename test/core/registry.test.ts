@@ -68,6 +68,24 @@ describe('scanModules', () => {
     expect(warnings).toEqual([`option \`modules["tools/*"]\`: the glob "src/tool/*.ts" matches no file in ${root}, so it registers nothing. Check the path, which is relative to the root.`])
   })
 
+  it('names modules by an entry\'s function, from the path and the name the key gives', () => {
+    const root = project(['src/tools/text-replacer/index.ts', 'src/tools/json/index.ts'])
+    const renames: Record<string, string> = { 'tools/text-replacer': 'string/replacer' }
+    const name = (path: string, name: string) => renames[name] ?? `${name}@${path.split('/').length}`
+    expect(summary(scanModules({ 'tools/*': { source: 'src/tools/*/index.ts', name } }, root))).toEqual([
+      'tools/json@4 ← src/tools/json/index.ts (package)',
+      'string/replacer ← src/tools/text-replacer/index.ts (package)',
+    ])
+    expect(() => scanModules({ 'tools/*': { source: 'src/tools/*/index.ts', name: () => '' } }, root)).toThrow('[lazy-modules] option `modules["tools/*"].name` gave an empty string for src/tools/json/index.ts; it must return the module\'s name, a non-empty string.')
+    expect(() => scanModules({ 'tools/*': { source: 'src/tools/*/index.ts', name: () => 'tool' } }, root)).toThrow('[lazy-modules] two modules are named "tool"')
+  })
+
+  it('notes where an entry\'s metadata is; a package has none', () => {
+    const root = project(['src/tools/json/index.ts'])
+    expect(scanModules({ 'tools/*': { source: 'src/tools/*/index.ts', meta: 'meta' } }, root).modules[0]).toMatchObject({ name: 'tools/json', metaFrom: 'meta' })
+    expect(() => scanModules({ editor: { source: 'monaco-editor', meta: 'meta' } }, root)).toThrow('[lazy-modules] option `modules["editor"].meta`: "monaco-editor" is a package, not a file of the app, so there is no metadata to read.')
+  })
+
   it('refuses a file source that does not exist, naming the key and the path it tried', () => {
     const root = project(['src/a.ts'])
     expect(() => scanModules({ settings: './src/settings.ts' }, root)).toThrow(`[lazy-modules] option \`modules["settings"]\`: "./src/settings.ts" is not a file: tried ${root}/src/settings.ts.`)
@@ -99,6 +117,13 @@ describe('registryCode', () => {
     const code = registryCode(modules, 'dev')
     expect(code).toContain('"name":"src/pdf"')
     expect(code).toContain('import.meta.hot.accept')
+  })
+
+  it('carries a module\'s metadata in its facts, and nothing for a module without', () => {
+    const meta = { value: { title: 'P' }, file: '/app/src/p.ts', export: 'meta' }
+    const code = registryCode([{ ...modules[0], meta }, modules[1]], 'dev')
+    expect(code).toContain('"archive":null,"meta":{"title":"P"}},{"name":"src/pdf"')
+    expect(code.match(/"meta"/g)).toHaveLength(1)
   })
 })
 

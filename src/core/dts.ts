@@ -1,0 +1,103 @@
+// The declaration file (option `dts`): it fills in the runtime's `LazyModules` and `LazyModuleMeta`
+// interfaces (src/runtime/index.ts), so that the names the look-ups take are checked and their
+// modules typed. Sorted and relative, so it reads the same on every machine and can be committed.
+import type { LazyModule } from './names'
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { dirname, relative } from 'node:path'
+import { RUNTIME_ID } from '../contract'
+import { toPosix } from './names'
+
+/** Each name and the type the file gives it. */
+export type DtsEntries = Map<string, string>
+
+export interface DtsContent {
+  registered: DtsEntries
+  /** Marked modules: known once their importers are transformed, so kept from one build to the next. */
+  marked: DtsEntries
+  meta: DtsEntries
+}
+
+const HEADER = `// Written by unplugin-lazy-modules (option \`dts\`): the names importModule, getLoader, iterModules,
+// hasModule and preload take, and their modules' types. Include it in tsconfig.json. It is rewritten
+// on every build, and by the dev server when a file matching a \`modules\` glob comes or goes.
+`
+const MARKED = '    // Marked lazy by an import, as the last build found them:'
+
+/** The entries of these modules, their paths relative to the declaration file's folder. */
+export function dtsEntries(modules: LazyModule[], dtsFile: string): DtsContent {
+  const content: DtsContent = { registered: new Map(), marked: new Map(), meta: new Map() }
+  for (const module of modules) {
+    // A package by its own name, not by the file in node_modules it resolved to.
+    const packaged = module.id === undefined || /[/\\]node_modules[/\\]/.test(module.id)
+    content[module.kind].set(module.name, moduleType(packaged ? module.source : module.id!, dtsFile))
+    if (module.meta) {
+      const { file, export: name } = module.meta
+      content.meta.set(module.name, `typeof import(${JSON.stringify(specifier(file, dtsFile))})${name ? `.${name}` : ''}`)
+    }
+  }
+  return content
+}
+
+export function dtsCode({ registered, marked, meta }: DtsContent): string {
+  const lines = (entries: DtsEntries) => [...entries].sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0).map(([name, type]) => `    ${JSON.stringify(name)}: ${type}`)
+  // A module both registered and marked is listed once, by its registered name.
+  const markedOnly = new Map([...marked].filter(([name]) => !registered.has(name)))
+  const known = [...lines(registered), ...markedOnly.size ? [MARKED, ...lines(markedOnly)] : []]
+  return `${HEADER}export {}
+
+declare module '${RUNTIME_ID}' {
+  interface LazyModules {
+${known.map(line => `${line}\n`).join('')}  }
+  interface LazyModuleMeta {
+${lines(meta).map(line => `${line}\n`).join('')}  }
+}
+`
+}
+
+/** The marked modules a declaration file written by `dtsCode` lists. */
+export function markedIn(code: string): DtsEntries {
+  const entries: DtsEntries = new Map()
+  const start = code.indexOf(`${MARKED}\n`)
+  if (start < 0)
+    return entries
+  for (const line of code.slice(start + MARKED.length + 1).split('\n')) {
+    const entry = /^ {4}("(?:[^"\\]|\\.)*"): (.+)$/.exec(line)
+    if (!entry)
+      break
+    entries.set(JSON.parse(entry[1]), entry[2])
+  }
+  return entries
+}
+
+/** Writes the file only when its text changes: an editor or a watcher sees nothing otherwise. */
+export function writeIfChanged(file: string, code: string): boolean {
+  if (existsSync(file) && readFileSync(file, 'utf8') === code)
+    return false
+  mkdirSync(dirname(file), { recursive: true })
+  writeFileSync(file, code)
+  return true
+}
+
+export function readIfThere(file: string): string {
+  return existsSync(file) ? readFileSync(file, 'utf8') : ''
+}
+
+/**
+ * `import()` of the module, as the bundler gives it. A JSON module has a default export besides its
+ * named ones, which `typeof import()` of a JSON file leaves out.
+ */
+function moduleType(file: string, dtsFile: string): string {
+  const type = `typeof import(${JSON.stringify(specifier(file, dtsFile))})`
+  return file.endsWith('.json') ? `${type} & { default: ${type} }` : type
+}
+
+/**
+ * How the declaration file names a module: relative, with the extension TypeScript maps to the
+ * source (`.js` for `.ts`), which every `moduleResolution` accepts. A bare package stays as it is.
+ */
+function specifier(file: string, dtsFile: string): string {
+  if (!file.startsWith('/') && !/^[a-z]:[\\/]/i.test(file))
+    return file
+  const path = toPosix(relative(dirname(dtsFile), file)).replace(/\.([cm]?)ts$/, '.$1js').replace(/\.tsx$/, '.jsx')
+  return path.startsWith('.') ? path : `./${path}`
+}
