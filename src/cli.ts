@@ -1,37 +1,56 @@
 #!/usr/bin/env node
-// `lazy-modules report <dir>`: the size report of a folder already built. This file reads the
-// arguments and says what is wrong with them; src/core/report/folder.ts reads the folder.
+// `lazy-modules report <dir>`: the size report of a folder already built, and its change since an
+// earlier build; `lazy-modules advise <dir>`: what in its first load is worth making lazy. This file
+// reads the arguments and says what is wrong with them; src/core/report/ reads the folder.
+import type { Report } from './core/report'
 import { existsSync, readdirSync, realpathSync, statSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { resolve } from 'node:path'
 import process from 'node:process'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
-import { createReport, formatTable } from './core/report'
+import { budgetFailure, createReport, diffMarkdown, formatAdvice, formatDiff, formatTable } from './core/report'
+import { loadBaseline } from './core/report/baseline'
+import { growthFailure, parseBudgetFlags } from './core/report/budgets'
 import { readFolder } from './core/report/folder'
 import { ArchiveFormatError, IntegrityError } from './runtime/errors'
 import { suggest } from './runtime/suggest'
 
-const USAGE_LINE = 'Usage: lazy-modules report <dir> [--json] [--no-brotli] [--manifest <file>]'
+const USAGE_LINE = `Usage: lazy-modules report <dir> [--json] [--no-brotli] [--manifest <file>] [--baseline <file|dir>] [--markdown] [--budget <limit>]...
+       lazy-modules advise <dir> [--json] [--manifest <file>]`
 const USAGE = `${USAGE_LINE}
 
-Prints the size report of a build in <dir>: the first load, each lazy module, each archive.
-  --json             print the report as JSON (the fields of lazy-report.json)
+report: prints the size report of a build in <dir>: the first load, each lazy module, each archive.
+advise: prints what in the first load is worth making lazy, what each would save, and the edit.
+  --json             print JSON: the report (the fields of lazy-report.json), or the advice
   --no-brotli        skip brotli sizes (brotli takes about 30 ms per MB of output)
   --manifest <file>  the manifest's name in <dir> (default: lazy-manifest.json)
+  --baseline <path>  an earlier build's lazy-report.json, or its folder: print the change since
+  --markdown         print the change since --baseline as a Markdown table, for a pull request
+  --budget <limit>   exit 1 when over it, gzip: initial=150kB, 'charts/*=80kB', or a growth
+                     since --baseline: initial=+2kB, initial=+5%; may be given again
   -h, --help         print this help
   --version          print the version of unplugin-lazy-modules
 
-Exit code 2: the arguments are wrong; 1: the folder cannot be read.`
+Exit code 2: the arguments are wrong; 1: the folder cannot be read, or a budget is exceeded.`
 
 const OPTIONS = {
   'json': { type: 'boolean' },
   'no-brotli': { type: 'boolean' },
   'manifest': { type: 'string' },
+  'baseline': { type: 'string' },
+  'markdown': { type: 'boolean' },
+  'budget': { type: 'string', multiple: true },
   'help': { type: 'boolean', short: 'h' },
   'version': { type: 'boolean' },
 } as const
-const COMMANDS = ['report', 'help']
+const COMMANDS = ['report', 'advise', 'help']
+/** What each string option takes, for the message when it is given none. */
+const VALUES: Record<string, string> = {
+  manifest: 'a file name: --manifest <file>, the manifest\'s name in <dir>',
+  baseline: 'a path: --baseline <file|dir>, an earlier build\'s lazy-report.json or its folder',
+  budget: 'a limit: --budget initial=150kB, --budget \'charts/*=80kB\' or --budget initial=+2kB',
+}
 
 /** Wrong arguments: exit code 2, and the usage line. */
 class UsageError extends Error {
@@ -73,19 +92,64 @@ async function run(argv: string[], io: Io): Promise<number> {
     return 0
   }
   const [command, dir, ...extra] = positionals
-  if (command !== 'report')
-    throw new UsageError(command === undefined ? 'which command? There is one: report.' : unknownCommand(command))
+  if (command !== 'report' && command !== 'advise')
+    throw new UsageError(command === undefined ? 'which command? There are two: report and advise.' : unknownCommand(command))
   if (dir === undefined)
-    throw new UsageError('which folder? Give the folder the build wrote: lazy-modules report dist/')
+    throw new UsageError(`which folder? Give the folder the build wrote: lazy-modules ${command} dist/`)
   if (extra.length)
     throw new UsageError(`one folder at a time: ${[dir, ...extra].map(arg => JSON.stringify(arg)).join(' and ')} given.`)
+  if (command === 'advise') {
+    for (const option of ['baseline', 'markdown', 'budget', 'no-brotli'] as const) {
+      if (values[option] !== undefined)
+        throw new UsageError(`--${option} is an option of lazy-modules report, not of advise.`)
+    }
+  }
+  if (values.markdown && !values.baseline)
+    throw new UsageError('--markdown prints the change since a baseline: give one with --baseline <file|dir>.')
+  if (values.markdown && values.json)
+    throw new UsageError('--markdown or --json, not both.')
+  const flags = parseFlags(values.budget ?? [], !!values.baseline)
 
   const { input, source, warnings } = await readFolder(dir, manifestIn(dir, values.manifest))
   for (const warning of warnings)
     io.stderr(`lazy-modules: warning: ${warning}\n`)
-  const report = await createReport(input, { brotli: !values['no-brotli'] })
-  io.stdout(values.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatTable(report)}\nfirst load from ${source}\n`)
+  if (command === 'advise')
+    return advise(await createReport(input, { brotli: false }), values.json, io)
+
+  const baseline = values.baseline ? await loadBaseline(values.baseline) : undefined
+  const report = await createReport(input, { brotli: !values['no-brotli'], budgets: flags.budgets, baseline })
+  if (values.json)
+    io.stdout(`${JSON.stringify(report, null, 2)}\n`)
+  else if (values.markdown)
+    io.stdout(`${diffMarkdown(report.baseline!)}\n`)
+  else
+    io.stdout(`${formatTable(report)}\nfirst load from ${source}\n${report.baseline ? `\n${formatDiff(report.baseline)}\n` : ''}`)
+  const failures = [budgetFailure(report), report.baseline && growthFailure(report.baseline, flags.growth)].filter(Boolean)
+  for (const failure of failures)
+    io.stderr(`lazy-modules: ${failure}\n`)
+  return failures.length ? 1 : 0
+}
+
+function advise(report: Report, json: boolean | undefined, io: Io): number {
+  if (!report.advice) {
+    io.stderr('lazy-modules: no advice: this folder has neither the build\'s lazy-report.json nor source maps, so nothing tells which modules the first load is made of. Build with unplugin-lazy-modules with its JSON report on (the default), or with source maps (Vite\'s build.sourcemap).\n')
+    return 1
+  }
+  io.stdout(json ? `${JSON.stringify(report.advice, null, 2)}\n` : `${formatAdvice(report)}\n`)
   return 0
+}
+
+/** `--budget` values, each checked now so that a typo is a usage error, not a failed budget. */
+function parseFlags(specs: string[], baseline: boolean) {
+  try {
+    const flags = parseBudgetFlags(specs)
+    if (flags.growth.length && !baseline)
+      throw new Error(`${flags.growth[0].spec} limits a growth, which needs --baseline <file|dir> to grow from.`)
+    return flags
+  }
+  catch (error: any) {
+    throw new UsageError(error.message)
+  }
 }
 
 function parse(argv: string[]) {
@@ -107,7 +171,7 @@ function explain(argv: string[], error: unknown): string {
       return unknownOption(token.rawName)
     const { type } = OPTIONS[token.name as keyof typeof OPTIONS]
     if (type === 'string' && (token.value === undefined || (!token.inlineValue && token.value.startsWith('-'))))
-      return `${token.rawName} needs a file name: --manifest <file>, the manifest's name in <dir>.`
+      return `${token.rawName} needs ${VALUES[token.name]}.`
     if (type === 'boolean' && token.value !== undefined)
       return `${token.rawName} takes no value; got ${token.rawName}=${token.value}.`
   }
@@ -126,7 +190,7 @@ function unknownCommand(command: string): string {
   if (existsSync(command))
     return `${JSON.stringify(command)} is not a command; did you mean lazy-modules report ${command}?`
   const close = suggest(command, COMMANDS)
-  return `unknown command ${JSON.stringify(command)}; ${close.length ? `did you mean ${close.join(' or ')}?` : 'the command is report.'}`
+  return `unknown command ${JSON.stringify(command)}; ${close.length ? `did you mean ${close.join(' or ')}?` : 'the commands are report and advise.'}`
 }
 
 /** The manifest's path, once the folder and the manifest are known to exist. */

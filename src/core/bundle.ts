@@ -16,10 +16,13 @@ import { chunksOf, createGraph } from './graph'
 import { lexerReady, scanImports } from './links'
 import { createManifest, withArchives } from './manifest'
 import { createReport, reportOutputs, reportWanted } from './report'
+import { loadBaseline } from './report/baseline'
 
 /** What a bundler's `generateBundle` context must offer; Rollup's and Rolldown's both do. */
 export interface OutputContext {
-  getModuleInfo: (id: string) => { importers: readonly string[], dynamicImporters: readonly string[], isEntry: boolean } | null
+  getModuleInfo: (id: string) => { importers: readonly string[], dynamicImporters: readonly string[], isEntry: boolean, importedIds?: readonly string[], code?: string | null } | null
+  /** Rollup's and Rolldown's resolver: the report's advice finds which import names a module with it. */
+  resolve?: (source: string, importer?: string) => Promise<{ id: string, external?: boolean | string } | null>
   emitFile: (file: { type: 'asset', fileName: string, source: string | Uint8Array }) => string
   info?: (message: string) => void
   warn: (message: string) => void
@@ -108,8 +111,13 @@ async function report(context: OutputContext, built: { graph: BundleGraph, manif
     if (file.type === 'asset')
       assets.set(file.fileName, file.source)
   }
-  const input = { manifest: built.manifest, graph: built.graph, assets, moduleInfo: (id: string) => context.getModuleInfo(id), root: options.root, loadedAtStart: built.loadedAtStart }
-  const result = reportOutputs(await createReport(input, { budgets: options.budgets, cache: sizes, brotli: options.report.brotli }), wanted)
+  const resolve = context.resolve && (async (source: string, importer: string) => {
+    const resolved = await context.resolve!(source, importer)
+    return resolved && !resolved.external ? resolved.id : null
+  })
+  const input = { manifest: built.manifest, graph: built.graph, assets, moduleInfo: (id: string) => context.getModuleInfo(id), resolve, attribute: options.attribute, root: options.root, loadedAtStart: built.loadedAtStart }
+  const baseline = await readBaseline(options.report.baseline, context)
+  const result = reportOutputs(await createReport(input, { budgets: options.budgets, cache: sizes, brotli: options.report.brotli, baseline }), wanted)
   if (result.table) {
     // Rollup prints `info` logs (or hands them to `onLog`), Vite sends them to its logger.
     context.info ? context.info(result.table) : console.info(result.table)
@@ -120,4 +128,15 @@ async function report(context: OutputContext, built: { graph: BundleGraph, manif
     context.warn(warning)
   if (result.failure)
     context.error(result.failure)
+}
+
+/** `report.baseline`, read; a baseline not there yet (the first build of a branch) is a warning. */
+async function readBaseline(path: string | false, context: OutputContext) {
+  try {
+    return path ? await loadBaseline(path) : undefined
+  }
+  catch (error: any) {
+    context.warn(`report.baseline: ${error.message}; the report shows no change.`)
+    return undefined
+  }
 }

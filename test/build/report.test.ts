@@ -104,7 +104,7 @@ describe('size report: Vite 8 client build', () => {
 
   it('lazy-report.json: every size is the file on disk\'s; the first load is what index.html loads', () => {
     const { report, manifest, dir } = built
-    expect(report).toMatchObject({ version: 1, buildId: manifest.buildId, requestOverhead: 300 })
+    expect(report).toMatchObject({ version: 2, buildId: manifest.buildId, requestOverhead: 300, baseline: null })
     expect(sorted(report)).toBe(true)
     for (const [file, info] of Object.entries<any>(report.files))
       expect(info.size, file).toEqual(measure(readFileSync(join(dir, file))))
@@ -272,7 +272,7 @@ describe('report options', () => {
   it('writes the views it is told to, under the names it is given', async () => {
     const { logs, dir } = await rollupBuild(root, { modules: widgets, report: { console: false, json: 'sizes/report.json', html: false } })
     expect(logs.filter(message => message.includes('size report'))).toEqual([])
-    expect(readJson(join(dir, 'sizes/report.json')).version).toBe(1)
+    expect(readJson(join(dir, 'sizes/report.json')).version).toBe(2)
     expect(existsSync(join(dir, 'lazy-report.html')) || existsSync(join(dir, 'lazy-report.json'))).toBe(false)
   })
 })

@@ -7,6 +7,7 @@ import { main } from '../../src/cli'
 import { moduleInfo } from '../helpers/manifest'
 
 const pkg = JSON.parse(readFileSync(join(import.meta.dirname, '../../package.json'), 'utf8'))
+const USAGE_LINE = 'Usage: lazy-modules report <dir> [--json] [--no-brotli] [--manifest <file>] [--baseline <file|dir>] [--markdown] [--budget <limit>]...\n       lazy-modules advise <dir> [--json] [--manifest <file>]'
 
 /** The CLI from source: its exit code and what it wrote. */
 async function cli(...argv: string[]) {
@@ -88,7 +89,7 @@ describe('help and version', () => {
     for (const argv of [['--help'], ['-h'], ['help'], ['report', '--help']]) {
       const { code, stdout, stderr } = await cli(...argv)
       expect([code, stderr], argv.join(' ')).toEqual([0, ''])
-      expect(stdout).toMatch(/^Usage: lazy-modules report <dir> \[--json\] \[--no-brotli\] \[--manifest <file>\]\n/)
+      expect(stdout.startsWith(`${USAGE_LINE}\n`)).toBe(true)
       expect(stdout).toContain('about 30 ms per MB')
     }
   })
@@ -107,11 +108,11 @@ describe('usage errors: exit code 2, and what to fix', () => {
   }
 
   it('no arguments at all: the usage', async () => {
-    expect(await refused()).toMatch(/^Usage: lazy-modules report <dir>.*\n\nPrints the size report/)
+    expect(await refused()).toMatch(/^Usage: lazy-modules report <dir>.*\n.*lazy-modules advise <dir>.*\n\nreport: prints the size report/)
   })
 
   it('an unknown option, with the one meant', async () => {
-    expect(await refused('report', 'dist', '--jsno')).toBe('lazy-modules: unknown option --jsno; did you mean --json?\n\nUsage: lazy-modules report <dir> [--json] [--no-brotli] [--manifest <file>]\n')
+    expect(await refused('report', 'dist', '--jsno')).toBe(`lazy-modules: unknown option --jsno; did you mean --json?\n\n${USAGE_LINE}\n`)
     expect(await refused('report', 'dist', '--no-brotil')).toContain('unknown option --no-brotil; did you mean --no-brotli?')
     expect(await refused('report', 'dist', '--manfest', 'x.json')).toContain('unknown option --manfest; did you mean --manifest?')
     expect(await refused('report', 'dist', '--brotli')).toContain('unknown option --brotli; did you mean --no-brotli?')
@@ -120,7 +121,8 @@ describe('usage errors: exit code 2, and what to fix', () => {
 
   it('an unknown command, with the one meant; a folder where the command goes', async () => {
     expect(await refused('reprot', 'dist')).toMatch(/^lazy-modules: unknown command "reprot"; did you mean report\?\n/)
-    expect(await refused('sizes', 'dist')).toMatch(/^lazy-modules: unknown command "sizes"; the command is report\.\n/)
+    expect(await refused('sizes', 'dist')).toMatch(/^lazy-modules: unknown command "sizes"; the commands are report and advise\.\n/)
+    expect(await refused('advice', 'dist')).toMatch(/^lazy-modules: unknown command "advice"; did you mean advise\?\n/)
     const dir = builtApp()
     expect(await refused(dir)).toContain(`is not a command; did you mean lazy-modules report ${dir}?`)
   })

@@ -86,7 +86,7 @@ describe('createReport', () => {
     const report = await createReport(inputOf(input))
     for (const { file, code } of input.chunks)
       expect(report.files[file].size, file).toEqual(sizes(code))
-    expect(report.files['x.zip']).toEqual({ kind: 'archive', size: sizes(input.assets.get('x.zip')!), initial: false, archive: null, neededBy: [] })
+    expect(report.files['x.zip']).toEqual({ kind: 'archive', size: sizes(input.assets.get('x.zip')!), initial: false, archive: null, neededBy: ['c'] })
     expect(report.files['c.js'].archive).toBe('x')
   })
 
@@ -129,7 +129,8 @@ describe('createReport', () => {
     expect(modules.a.size).toEqual(files['a.js'].size)
     expect(modules.e).toMatchObject({ eager: true, loads: [], saved: { raw: 0, gzip: 0, brotli: 0 } })
     expect(modules.ext).toMatchObject({ file: null, size: null, loads: [], eager: false })
-    expect(modules.c).toMatchObject({ archive: 'x', loads: ['c.js'] })
+    // Loading an archived module fetches its archive; what it keeps out of the first load is its chunk.
+    expect(modules.c).toMatchObject({ archive: 'x', loads: ['x.zip'], load: files['x.zip'].size, saved: files['c.js'].size })
   })
 
   it('describes each archive: its size and its entries as loose files', async () => {
@@ -140,7 +141,7 @@ describe('createReport', () => {
 
   it('writes stable JSON: sorted keys, a version, the manifest\'s build id', async () => {
     const report = await createReport(inputOf(graph()))
-    expect(report).toMatchObject({ version: 1, buildId: '0123456789abcdef', requestOverhead: REQUEST_OVERHEAD })
+    expect(report).toMatchObject({ version: 2, buildId: '0123456789abcdef', requestOverhead: REQUEST_OVERHEAD, composition: null, advice: null, baseline: null })
     const keysSorted = (value: unknown): boolean => !value || typeof value !== 'object' || (Array.isArray(value)
       ? value.every(keysSorted)
       : JSON.stringify(Object.keys(value)) === JSON.stringify(Object.keys(value).sort()) && Object.values(value).every(keysSorted))
@@ -258,10 +259,11 @@ describe('budgets', () => {
 
 describe('resolveOptions: report and budgets', () => {
   it('reports everywhere by default; `false` turns every view off; a partial object keeps the other defaults', () => {
-    expect(resolveOptions({}).report).toEqual({ console: true, json: 'lazy-report.json', html: 'lazy-report.html', brotli: true })
-    expect(resolveOptions({ report: true }).report).toEqual({ console: true, json: 'lazy-report.json', html: 'lazy-report.html', brotli: true })
-    expect(resolveOptions({ report: false }).report).toEqual({ console: false, json: false, html: false, brotli: false })
-    expect(resolveOptions({ report: { console: false, html: 'sizes.html' } }).report).toEqual({ console: false, json: 'lazy-report.json', html: 'sizes.html', brotli: true })
+    expect(resolveOptions({}).report).toEqual({ console: true, json: 'lazy-report.json', html: 'lazy-report.html', brotli: true, baseline: false })
+    expect(resolveOptions({ report: true }).report).toEqual({ console: true, json: 'lazy-report.json', html: 'lazy-report.html', brotli: true, baseline: false })
+    expect(resolveOptions({ report: false }).report).toEqual({ console: false, json: false, html: false, brotli: false, baseline: false })
+    expect(resolveOptions({ report: { console: false, html: 'sizes.html' } }).report).toEqual({ console: false, json: 'lazy-report.json', html: 'sizes.html', brotli: true, baseline: false })
+    expect(resolveOptions({ root: '/app', report: { baseline: 'main/lazy-report.json' } }).report.baseline).toBe('/app/main/lazy-report.json')
     expect(resolveOptions({ report: { brotli: false } }).report.brotli).toBe(false)
     expect(resolveOptions({}).budgets).toEqual([])
     expect(resolveOptions({ budgets: { initial: '1 MB' } }).budgets).toEqual([{ budget: 'initial', pattern: null, limits: [{ kind: 'gzip', bytes: 1e6 }] }])
@@ -283,7 +285,7 @@ describe('SizeCache', () => {
 })
 
 describe('reportOutputs', () => {
-  const views = { console: true, json: 'sizes/report.json', html: 'report.html', brotli: true }
+  const views = { console: true, json: 'sizes/report.json', html: 'report.html', brotli: true, baseline: false as const }
 
   it('gives the table, the files, the warnings and the failure, as the options say', async () => {
     const budgets = resolveBudgets({ initial: 1, lazy: { 'nothing/*': '1 MB' } })
@@ -299,7 +301,7 @@ describe('reportOutputs', () => {
   })
 
   it('makes no report with every view off and no budget, and gives nothing for one without views', async () => {
-    const off = { console: false, json: false as const, html: false as const, brotli: false }
+    const off = { console: false, json: false as const, html: false as const, brotli: false, baseline: false as const }
     expect(reportWanted({ views: off, budgets: [] })).toBe(false)
     expect(reportWanted({ views: { ...off, json: 'r.json' }, budgets: [] })).toBe(true)
     const budgets = resolveBudgets({ initial: '1 MB' })
@@ -327,7 +329,7 @@ describe('views', () => {
         first load      3 files                      2.52 kB  1.23 kB  1.24 kB
         a               a.js                           804 B    388 B    391 B  638 B  421 B
         b               b.js                           604 B    303 B    296 B  520 B  303 B
-        c               c.js in x.zip                  304 B    173 B    152 B  173 B  173 B
+        c               c.js in x.zip                  304 B    173 B    152 B  198 B  173 B
         tiny            tiny.js                         16 B     36 B     20 B   36 B   36 B
         2 more modules                                                                   0 B
         archive x       x.zip (1 module)               364 B    198 B    195 B

@@ -1,7 +1,7 @@
 // Size budgets: sizes as people write them ('150 kB'), the check of a report against them, and the
 // message that fails a build over its budget with what is over, by how much, and its largest files.
 import type { Budgets, SizeLimit } from '../../types'
-import type { BudgetResult, Report, SizeKind, Sizes } from './types'
+import type { BudgetResult, Report, ReportDiff, SizeDelta, SizeKind, Sizes } from './types'
 import { namePattern } from '../names'
 import { formatSize, list } from './format'
 
@@ -76,4 +76,53 @@ export function budgetFailure(report: Report): string | undefined {
     return `  - ${what} ${formatSize(actual)} ${kind}, ${formatSize(actual - limit)}${percent} over its budget of ${formatSize(limit)}; largest: ${largest.map(file => `${file} ${formatSize(report.files[file].size[kind])}`).join(', ')}`
   })
   return `size budget exceeded:\n${lines.join('\n')}`
+}
+
+/** A `--budget` on growth since the baseline: `initial=+2kB`, `charts/*=+5%` (gzip). */
+export interface GrowthBudget {
+  spec: string
+  budget: string
+  pattern: RegExp | null
+  bytes: number | null
+  percent: number | null
+}
+
+/** The CLI's `--budget <name>=<limit>` flags: limits as in `budgets`, gzip, or growths with a `+`. */
+export function parseBudgetFlags(specs: string[]): { budgets: ResolvedBudget[], growth: GrowthBudget[] } {
+  const budgets: Budgets = {}
+  const growth: GrowthBudget[] = []
+  for (const spec of specs) {
+    const at = spec.lastIndexOf('=')
+    const [budget, limit] = [spec.slice(0, at).trim(), spec.slice(at + 1).trim()]
+    if (at < 1 || !limit)
+      throw new Error(`--budget ${spec}: write <what>=<limit>, where <what> is initial or a pattern of lazy module names: --budget initial=150kB, --budget 'charts/*=80kB', --budget initial=+2kB.`)
+    const pattern = budget === 'initial' ? null : namePattern(budget)
+    if (limit.startsWith('+')) {
+      const percent = /^\+\s*(\d+(?:\.\d+)?)\s*%$/.exec(limit)
+      growth.push({ spec, budget, pattern, percent: percent ? Number(percent[1]) : null, bytes: percent ? null : parseSize(limit.slice(1), `--budget ${spec}`) })
+    }
+    else if (pattern) {
+      budgets.lazy = { ...budgets.lazy, [budget]: parseSize(limit, `--budget ${spec}`) }
+    }
+    else {
+      budgets.initial = parseSize(limit, `--budget ${spec}`)
+    }
+  }
+  return { budgets: resolveBudgets(budgets), growth }
+}
+
+/** What grew more than its growth budget allows since the baseline; `undefined` when nothing did. */
+export function growthFailure(diff: ReportDiff, growth: GrowthBudget[]): string | undefined {
+  const lines = growth.flatMap(({ spec, pattern, bytes, percent }) => {
+    const subjects: [string, SizeDelta][] = pattern
+      ? Object.entries(diff.modules).filter(([name, module]) => pattern.test(name) && module.status !== 'removed')
+      : [['the first load', diff.initial.total]]
+    return subjects.flatMap(([subject, delta]) => {
+      const grew = delta.gzip ?? delta.after!.gzip
+      const over = percent === null ? grew > bytes! : delta.percent !== null && delta.percent > percent
+      const what = pattern ? `lazy module "${subject}"` : subject
+      return over ? [`  - ${what} grew by ${formatSize(grew)} gzip${delta.percent === null ? '' : ` (+${delta.percent.toFixed(1)}%)`}, more than --budget ${spec} allows`] : []
+    })
+  })
+  return lines.length ? `size budget exceeded since the baseline:\n${lines.join('\n')}` : undefined
 }

@@ -2,8 +2,8 @@
 // ones read from their zips), the CSS, and what loads first. What a folder cannot tell: docs/report.md.
 import type { Manifest } from '../../types'
 import type { BundleChunk } from '../graph'
-import type { ReportInput } from './types'
-import { readdirSync, readFileSync } from 'node:fs'
+import type { Report, ReportInput, SourceMapInput } from './types'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join, posix, relative, sep } from 'node:path'
 import { ArchiveFormatError } from '../../runtime/errors'
 import { parseZip, readEntry } from '../../runtime/zip'
@@ -18,8 +18,12 @@ export interface FolderReport {
   warnings: string[]
 }
 
-/** `manifestFile` must exist; the chunks, CSS and archives are read from `dir`. */
-export async function readFolder(dir: string, manifestFile: string): Promise<FolderReport> {
+/**
+ * `manifestFile` must exist; the chunks, CSS and archives are read from `dir`. What only the build
+ * knows (the first load's modules, the advice) comes from the build's report, `reportFile` in `dir`,
+ * when it is of the same build; else the first load's modules come from source maps, if any.
+ */
+export async function readFolder(dir: string, manifestFile: string, reportFile = 'lazy-report.json'): Promise<FolderReport> {
   const manifest = readManifest(manifestFile)
   const files = listFiles(dir)
   const code = await readChunks(dir, files, manifest)
@@ -39,7 +43,43 @@ export async function readFolder(dir: string, manifestFile: string): Promise<Fol
     return { file, code: source, imports: targets(false), dynamicImports: targets(true), css: [], isEntry: false, isDynamicEntry: false, facadeModuleId: null, moduleIds: [], modules: {} }
   })
   const { start, css, source } = firstLoad(dir, files, chunks, manifest)
-  return { input: { manifest, graph: createGraph(chunks, start), assets, initialCss: css }, source, warnings }
+  const graph = createGraph(chunks, start)
+  const input: ReportInput = { manifest, graph, assets, initialCss: css }
+  const built = fromBuild(join(dir, reportFile), manifest.buildId)
+  if (built)
+    input.fromBuild = built
+  else
+    input.sourceMaps = sourceMaps(dir, graph.initial, code)
+  return { input, source, warnings }
+}
+
+/** The build's own report, if it is of this build and knows what the folder cannot. */
+function fromBuild(file: string, buildId: string): Pick<Report, 'advice' | 'composition'> | undefined {
+  if (!existsSync(file))
+    return undefined
+  try {
+    const report = JSON.parse(readFileSync(file, 'utf8'))
+    return report?.buildId === buildId && report.composition?.from === 'build' ? { advice: report.advice ?? null, composition: report.composition } : undefined
+  }
+  catch {
+    return undefined
+  }
+}
+
+/** Each chunk's source map: the file its `sourceMappingURL` names, else `<chunk>.map`. */
+function sourceMaps(dir: string, files: Iterable<string>, code: Map<string, string>): Map<string, SourceMapInput> {
+  const maps = new Map<string, SourceMapInput>()
+  for (const file of files) {
+    const named = /\/\/[#@] sourceMappingURL=([^\s'"]+)\s*$/.exec(code.get(file) ?? '')?.[1]
+    const path = named && !/^(?:data|https?):/.test(named) ? posix.join(posix.dirname(file), decode(named)) : `${file}.map`
+    try {
+      const map = JSON.parse(readFileSync(join(dir, path), 'utf8'))
+      if (typeof map?.mappings === 'string' && Array.isArray(map.sources))
+        maps.set(file, map)
+    }
+    catch {}
+  }
+  return maps
 }
 
 function readManifest(file: string): Manifest {

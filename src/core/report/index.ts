@@ -4,21 +4,27 @@
 import type { ResolvedBudget } from './budgets'
 import type { Report, ReportArchive, ReportFile, ReportInput, ReportModule, Sizes } from './types'
 import { sortKeys } from '../manifest'
+import { adviseBuild, adviseFromComposition } from './advice'
 import { budgetsNeedBrotli, checkBudgets } from './budgets'
+import { buildShares, compose, sourceMapShares } from './composition'
+import { diffReports } from './diff'
 import { SizeCache, sumOf } from './sizes'
-import { REQUEST_OVERHEAD, suggest } from './suggestions'
+import { archiveHints, REQUEST_OVERHEAD, suggest } from './suggestions'
 import { REPORT_VERSION } from './types'
 
 // What the plugin and the CLI use, from one place.
+export { ADVICE_MAX, ADVICE_MIN_GZIP } from './advice'
 export { budgetFailure, parseSize, resolveBudgets, unmatchedBudgets } from './budgets'
+export { diffMarkdown, diffReports, formatDelta, formatDiff } from './diff'
 export type { ResolvedBudget } from './budgets'
 export { formatSize, plural } from './format'
 export { reportOutputs, reportWanted } from './outputs'
 export type { ReportOutputs, ResolvedReportOptions } from './outputs'
 export { BROTLI_QUALITY, SizeCache, sumOf } from './sizes'
-export { REQUEST_OVERHEAD } from './suggestions'
-export type { BudgetResult, Report, ReportArchive, ReportFile, ReportInput, ReportModule, SizeKind, Sizes, Suggestion } from './types'
+export { ARCHIVE_RATIO, REQUEST_OVERHEAD } from './suggestions'
+export type { Advice, AdviceImport, AdviceUse, BudgetResult, Candidate, Composition, Report, ReportArchive, ReportDiff, ReportFile, ReportInput, ReportModule, SizeDelta, SizeKind, Sizes, Suggestion, TextEdit, Verdict } from './types'
 export { REPORT_VERSION } from './types'
+export { formatAdvice } from './advice-view'
 export { formatTable, renderHtml } from './view'
 
 export interface CreateReportOptions {
@@ -27,9 +33,11 @@ export interface CreateReportOptions {
   cache?: SizeCache
   /** `false` leaves brotli out (`null`), unless a budget is in brotli. */
   brotli?: boolean
+  /** An earlier report to show the change against, and where it came from. */
+  baseline?: { report: Report, from: string }
 }
 
-export async function createReport(input: ReportInput, { budgets = [], cache = new SizeCache(), brotli = true }: CreateReportOptions = {}): Promise<Report> {
+export async function createReport(input: ReportInput, { budgets = [], cache = new SizeCache(), brotli = true, baseline }: CreateReportOptions = {}): Promise<Report> {
   const { manifest, graph } = input
   cache.nextBuild()
   const sizes = await measure(input, cache, brotli || budgetsNeedBrotli(budgets))
@@ -43,6 +51,16 @@ export async function createReport(input: ReportInput, { budgets = [], cache = n
     module.loads.forEach(file => neededBy.set(file, [...neededBy.get(file) ?? [], module.name]))
   for (const module of Object.values(modules))
     module.saved = total(module.loads.filter(file => neededBy.get(file)!.length === 1))
+  // What an archived module's loading fetches is its archive, and what it needs beyond it.
+  const loose = new Map(Object.values(modules).map(module => [module.name, module.load]))
+  for (const module of Object.values(modules)) {
+    const archive = module.archive ? manifest.archives[module.archive] : undefined
+    if (archive && sizes.has(archive.file)) {
+      module.loads = [archive.file, ...module.loads.filter(file => !(file in archive.entries))].sort()
+      module.load = total(module.loads)
+      neededBy.set(archive.file, [...neededBy.get(archive.file) ?? [], module.name])
+    }
+  }
 
   const archiveOf = new Map(Object.entries(manifest.archives ?? {}).flatMap(([name, archive]) => Object.keys(archive.entries).map(entry => [entry, name])))
   const archiveFiles = new Set(Object.values(manifest.archives ?? {}).map(archive => archive.file))
@@ -57,6 +75,12 @@ export async function createReport(input: ReportInput, { budgets = [], cache = n
     const modulesIn = Object.values(modules).filter(module => module.archive === name).map(module => module.name)
     archives[name] = { file: archive.file, size: sizes.get(archive.file)!, entries, modules: modulesIn, loose: total(entries) }
   }
+
+  const shares = input.moduleInfo ? buildShares(graph, sizes) : input.sourceMaps ? sourceMapShares(graph, input.sourceMaps, sizes) : new Map()
+  const composition = input.fromBuild ? input.fromBuild.composition : compose(shares, input.root, input.moduleInfo ? 'build' : 'source maps')
+  const advice = input.fromBuild
+    ? input.fromBuild.advice
+    : input.moduleInfo && shares.size ? await adviseBuild(input, shares) : composition ? adviseFromComposition(composition) : null
 
   const initialFiles = [...initial].sort()
   const lazyFiles = Object.keys(files).filter(file => files[file].kind !== 'archive' && !initial.has(file)).sort()
@@ -74,10 +98,15 @@ export async function createReport(input: ReportInput, { budgets = [], cache = n
     files,
     modules,
     archives,
-    suggestions: suggest(input, modules, initial),
+    suggestions: [...suggest(input, modules, initial), ...archiveHints(modules, archives, loose)].sort((a, b) => b.bytes - a.bytes || (a.subject < b.subject ? -1 : 1)),
     budgets: [],
+    composition,
+    advice,
+    baseline: null,
   }
   report.budgets = checkBudgets(report, budgets)
+  if (baseline)
+    report.baseline = diffReports(baseline.report, report, baseline.from)
   return sortKeys(report)
 }
 

@@ -5,7 +5,14 @@ import type { Report } from './types'
 import { budgetFailure, unmatchedBudgets } from './budgets'
 import { formatTable, renderHtml } from './view'
 
-export interface ResolvedReportOptions { console: boolean, json: string | false, html: string | false, brotli: boolean }
+export interface ResolvedReportOptions {
+  console: boolean
+  json: string | false
+  html: string | false
+  brotli: boolean
+  /** An absolute path: a report JSON, or a folder built earlier. */
+  baseline: string | false
+}
 
 export interface ReportOutputs {
   /** The table for the build log, with `report.console`. */

@@ -1,16 +1,19 @@
 // The fixes the numbers support: a lazy module too small to be worth a request, a module copied into
 // several chunks, and first-load code that only lazy code imports.
 import type { Manifest } from '../../types'
-import type { ReportInput, ReportModule, Suggestion } from './types'
-import { relative } from 'node:path'
+import type { ReportArchive, ReportInput, ReportModule, Sizes, Suggestion } from './types'
 import { gzipSync } from 'node:zlib'
-import { list } from './format'
+import { formatSize, list } from './format'
+import { moduleKey, shortId } from './ids'
 
 /**
  * What one more request costs beyond its body, in bytes: HTTP/2 headers after HPACK, and framing.
  * An estimate that errs low (docs/report.md); it only decides the `tiny-module` suggestion.
  */
 export const REQUEST_OVERHEAD = 300
+
+/** The `archive-fetch` hint: loading one module of an archive fetches more than this many times its own size. */
+export const ARCHIVE_RATIO = 10
 
 /** Every suggestion, largest `bytes` first. `initial`: the first load's files. */
 export function suggest(input: ReportInput, modules: Record<string, ReportModule>, initial: Set<string>): Suggestion[] {
@@ -34,21 +37,6 @@ function tinyModules(modules: Record<string, ReportModule>, manifest: Manifest):
       message: `"${module.name}" loads ${module.load.gzip} B gzip, less than loading it lazily costs: its manifest entry (${entry} B gzip, in the first load) plus a request (~${REQUEST_OVERHEAD} B). Import it eagerly, or put it in an archive with others (option \`archives\`).`,
     }]
   })
-}
-
-function shortId(id: string, root: string | undefined): string {
-  return root && id.startsWith('/') ? relative(root, id) : id
-}
-
-/** Copies of the same code share a key: the id without its query, a package file wherever it is installed. */
-function moduleKey(id: string, root: string | undefined): { key: string, group: string } {
-  const path = id.replace(/[?#].*$/, '')
-  const at = path.lastIndexOf('/node_modules/')
-  if (at < 0)
-    return { key: shortId(path, root), group: shortId(path, root) }
-  const inPackage = path.slice(at + '/node_modules/'.length)
-  const segments = inPackage.split('/')
-  return { key: `node_modules/${inPackage}`, group: segments.slice(0, segments[0].startsWith('@') ? 2 : 1).join('/') }
 }
 
 interface Copy { group: string, chunk: string, id: string, bytes: number }
@@ -112,4 +100,28 @@ function eagerOnlyLazy({ graph, moduleInfo, root }: ReportInput, initial: Set<st
     bytes,
     message: `${subject} (${bytes} B raw) is in ${chunk}, part of the first load, yet only lazy code imports it (${list([...importers].sort(), 3)}). Leaving it to the lazy chunks takes ${bytes} B raw off the first load: see what put it there (manualChunks, advancedChunks, merged chunks).`,
   }))
+}
+
+/**
+ * An archive of alternatives used one at a time (locales, themes) makes whoever needs one fetch them
+ * all. `loose`: what each module would load as loose files. One hint per archive, naming the median
+ * module of those over `ARCHIVE_RATIO`.
+ */
+export function archiveHints(modules: Record<string, ReportModule>, archives: Record<string, ReportArchive>, loose: Map<string, Sizes>): Suggestion[] {
+  return Object.entries(archives).flatMap(([name, archive]) => {
+    const over = archive.modules
+      .map(module => ({ module, own: loose.get(module)!.gzip, fetched: modules[module].load.gzip }))
+      .filter(({ own, fetched }) => own > 0 && fetched > ARCHIVE_RATIO * own)
+      .sort((a, b) => a.fetched / a.own - b.fetched / b.own || (a.module < b.module ? -1 : 1))
+    if (!over.length)
+      return []
+    const { module, own, fetched } = over[Math.floor((over.length - 1) / 2)]
+    const others = over.length === archive.modules.length ? `every one of its ${archive.modules.length} modules` : `${over.length} of its ${archive.modules.length} modules`
+    return [{
+      kind: 'archive-fetch' as const,
+      subject: name,
+      bytes: fetched - own,
+      message: `loading ${module} fetches the ${formatSize(archive.size.gzip)} archive "${name}", ${Math.round(fetched / own)}× its own ${formatSize(own)} (gzip); ${others} fetch over ${ARCHIVE_RATIO}× their own size. An archive suits modules loaded together; for alternatives loaded one at a time (locales, themes), leave them loose or archive them in smaller groups.`,
+    }]
+  })
 }

@@ -1,8 +1,11 @@
 // How a report is shown: a compact table for the build log, and a self-contained HTML page (inline
 // CSS and JS, no request of any kind) with a picture of the bundle and sortable tables.
 import type { Report, ReportFile, Sizes } from './types'
+import { ADVICE_STYLE, adviceHtml } from './advice-view'
+import { DIFF_STYLE, diffHtml, formatDelta } from './diff'
 import { formatSize, plural } from './format'
 import { BROTLI_QUALITY, sumOf } from './sizes'
+import { TREEMAP_STYLE, treemapHtml } from './treemap'
 
 /** Compact enough for a build log: the largest `maxRows` modules, the rest counted. */
 export function formatTable(report: Report, { maxRows = 15, html = false as string | false } = {}): string {
@@ -45,6 +48,11 @@ function tableNotes(report: Report, html: string | false): string[] {
     notes.push(`hint: ${suggestion.message}`)
   if (report.suggestions.length > 5)
     notes.push(`${plural(report.suggestions.length - 5, 'more hint')} in the JSON and HTML reports`)
+  const worth = report.advice?.from === 'build' ? report.advice.candidates.filter(candidate => !candidate.within && (candidate.verdict === 'ready' || candidate.verdict === 'async')) : []
+  if (worth.length)
+    notes.push(`advice: making ${worth.slice(0, 3).map(candidate => `${candidate.subject} (~${formatSize(candidate.saved.gzip)})`).join(', ')} lazy would shrink the first load; \`lazy-modules advise <dir>\` gives the edits`)
+  if (report.baseline)
+    notes.push(`since the baseline: first load ${formatDelta(report.baseline.initial.total)} gzip`)
   if (html)
     notes.push(`full view: ${html}`)
   return notes
@@ -98,8 +106,9 @@ function picture(report: Report): string {
 function cards(report: Report): string {
   const card = (label: string, value: Sizes, note: string) => `<div class="card"><div class="k">${escape(label)}</div><div class="v">${formatSize(value.gzip)} <small>gzip</small></div><div class="note">${escape(note)}</div></div>`
   const { initial, lazy } = report
+  const change = report.baseline ? `<div class="delta ${(report.baseline.initial.total.gzip ?? 0) > 0 ? 'up' : 'down'}">${escape(formatDelta(report.baseline.initial.total))} since the baseline</div>` : ''
   return [
-    card('first load', initial.total, `${plural(initial.files.length, 'file')}: JS ${formatSize(initial.js.gzip)}, CSS ${formatSize(initial.css.gzip)}`),
+    card('first load', initial.total, `${plural(initial.files.length, 'file')}: JS ${formatSize(initial.js.gzip)}, CSS ${formatSize(initial.css.gzip)}`).replace(/<\/div>$/, `${change}</div>`),
     card('lazy', lazy.total, `${plural(lazy.files.length, 'file')}, ${plural(Object.keys(report.modules).length, 'module')}`),
     ...Object.entries(report.archives).map(([name, archive]) => card(`archive ${name}`, archive.size, `${plural(archive.entries.length, 'entry', 'entries')}; ${formatSize(archive.loose.gzip)} gzip as loose files`)),
   ].join('\n')
@@ -151,6 +160,9 @@ ${STYLE}</style>
 <div class="cards">
 ${cards(report)}
 </div>
+${diffHtml(report.baseline)}
+${treemapHtml(report.composition)}
+${adviceHtml(report.advice, report.initial.js.gzip)}
 <h2>The bundle</h2>
 <p class="legend"><span><i class="initial"></i>first load</span><span><i class="lazy"></i>lazy</span><span><i class="other"></i>lazy, no module needs it</span><span><i class="archived"></i>archive</span><span><i class="entry"></i>archive entry, as a loose file</span><span><i class="lazy css"></i>CSS (striped)</span>
 <label>size <select id="metric"><option value="raw">raw</option><option value="gzip" selected>gzip</option><option value="brotli"${brotli ? '' : ' disabled'}>brotli</option></select></label></p>
@@ -188,7 +200,7 @@ th[aria-sort=ascending]::after { content: " ▲" } th[aria-sort=descending]::aft
 td.n { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap }
 td.over { color: #b3261e; font-weight: 600 } td.ok { color: #3f9b5a }
 .empty { color: #5f6368 }
-`
+${TREEMAP_STYLE}${ADVICE_STYLE}${DIFF_STYLE}`
 
 /** Redraws the bars for another size, and sorts a table by a clicked header. */
 const SCRIPT = `const format = bytes => bytes < 1000 ? bytes + ' B' : bytes < 1e6 ? (bytes / 1e3).toFixed(2) + ' kB' : (bytes / 1e6).toFixed(2) + ' MB'

@@ -1,0 +1,254 @@
+// What in the first load is worth making lazy. Every module the app's own code imports eagerly is a
+// candidate: the first load would lose its code and whatever only it imports, which is found by
+// walking the bundler's module graph from the entries without the candidate's import edges. Then
+// each importer is read (src/core/advise.ts) for whether a marked import works as written, and how.
+import type { ModuleShare } from './composition'
+import type { Advice, AdviceImport, Candidate, Composition, ReportInput, Share, TextEdit, Verdict } from './types'
+import type { ImportAdvice, Importer } from '../advise'
+import { existsSync, readFileSync } from 'node:fs'
+import { dirname, resolve as resolvePath } from 'node:path'
+import { readImporter } from '../advise'
+import { list, plural } from './format'
+import { isVirtual, moduleKey, packageName, shortId } from './ids'
+
+/** Candidates saving less than this (gzip, estimated) are left out: not worth a request and an edit. */
+export const ADVICE_MIN_GZIP = 500
+/** At most this many candidates, the largest savings. */
+export const ADVICE_MAX = 30
+
+interface Draft {
+  kind: Candidate['kind']
+  package: string | null
+  /** The modules whose import edges are cut. */
+  targets: Set<string>
+  /** App modules importing a target, and which targets each imports. */
+  importers: Map<string, Set<string>>
+  saved: Set<string>
+}
+
+const isPackageFile = (id: string) => id.includes('/node_modules/')
+/** The app's own scripts: not a package's, not virtual, not the HTML page that is a Vite entry. */
+const isAppFile = (id: string) => !isVirtual(id) && !isPackageFile(id) && /\.(?:[cm]?[jt]sx?|vue|svelte)$/.test(strip(id))
+const strip = (id: string) => id.replace(/[?#].*$/, '')
+
+/** From a live build: candidates with their savings, importers, verdicts and edits. */
+export async function adviseBuild(input: ReportInput, shares: Map<string, ModuleShare>): Promise<Advice> {
+  const moduleInfo = input.moduleInfo!
+  // Modules rendered to nothing, or left out of every chunk (a package's index that only re-exports),
+  // still link the graph: `import { format } from 'date-fns'` reaches format.js through index.js.
+  const chunked = new Set([...input.graph.chunks.values()].flatMap(chunk => chunk.moduleIds))
+  const first = new Set([...input.graph.initial].flatMap(file => input.graph.chunks.get(file)!.moduleIds))
+  const edges = new Map<string, string[]>()
+  for (const id of first) {
+    const targets = (moduleInfo(id)?.importedIds ?? []).filter(target => first.has(target) || !chunked.has(target))
+    targets.forEach(target => first.add(target))
+    edges.set(id, targets)
+  }
+  // Entries, and modules only lazy code imports (chunking pulled them forward): they stay whatever is made lazy.
+  const roots = [...first].filter((id) => {
+    const info = moduleInfo(id)
+    return !info || info.isEntry || !info.importers.some(importer => first.has(importer))
+  })
+  const reach = (cut: Draft | null) => {
+    const seen = new Set<string>()
+    const queue = [...roots]
+    while (queue.length) {
+      const id = queue.pop()!
+      if (seen.has(id))
+        continue
+      seen.add(id)
+      for (const target of edges.get(id)!) {
+        if (!(cut?.targets.has(target) && cut.importers.has(id)))
+          queue.push(target)
+      }
+    }
+    return seen
+  }
+  const reached = reach(null)
+  const sum = (ids: Iterable<string>): Share => {
+    const total = { raw: 0, gzip: 0 }
+    for (const id of ids) {
+      total.raw += shares.get(id)?.raw ?? 0
+      total.gzip += shares.get(id)?.gzip ?? 0
+    }
+    return total
+  }
+
+  const byTarget = new Map<string, Draft>()
+  for (const importer of reached) {
+    if (!isAppFile(importer))
+      continue
+    for (const target of edges.get(importer)!) {
+      if (isVirtual(target) || !reached.has(target) || moduleInfo(target)?.isEntry)
+        continue
+      const draft = byTarget.get(target) ?? { kind: isPackageFile(target) ? 'package' : 'module', package: moduleKey(target, input.root).package, targets: new Set([target]), importers: new Map(), saved: new Set() } satisfies Draft
+      draft.importers.set(importer, new Set([target]))
+      byTarget.set(target, draft)
+    }
+  }
+  const drafts = [...byTarget.values()]
+  // A package imported by several specifiers (`chart.js` and `chart.js/helpers`) may only leave as a whole.
+  const packages = new Map<string, Draft[]>()
+  for (const draft of drafts.filter(draft => draft.package))
+    packages.set(draft.package!, [...packages.get(draft.package!) ?? [], draft])
+  for (const [name, parts] of packages) {
+    if (parts.length > 1) {
+      const importers = new Map<string, Set<string>>()
+      for (const part of parts)
+        part.importers.forEach((targets, importer) => importers.set(importer, new Set([...importers.get(importer) ?? [], ...targets])))
+      drafts.push({ kind: 'package', package: name, targets: new Set(parts.flatMap(part => [...part.targets])), importers, saved: new Set() })
+    }
+  }
+  for (const draft of drafts) {
+    const kept = reach(draft)
+    reached.forEach(id => kept.has(id) || draft.saved.add(id))
+  }
+  const worth = drafts
+    .map(draft => ({ draft, saved: sum(draft.saved) }))
+    .filter(({ draft, saved }, _, all) => saved.gzip >= ADVICE_MIN_GZIP && !(draft.targets.size > 1 && all.some(other => other.draft.targets.size === 1 && other.draft.package === draft.package && other.saved.gzip * 1.1 >= saved.gzip)))
+    .sort((a, b) => b.saved.gzip - a.saved.gzip)
+    .slice(0, ADVICE_MAX)
+
+  const reader = new ImporterReader(input)
+  const candidates: (Candidate & { ids: Set<string> })[] = []
+  for (const { draft, saved } of worth) {
+    const own = [...reached].filter(id => shares.has(id) && (draft.package ? moduleKey(id, input.root).package === draft.package : draft.targets.has(id)))
+    const candidate = await describe(draft, reader, input)
+    if (candidate)
+      candidates.push({ ...candidate, size: sum(own), modules: own.length, saved, ids: draft.saved })
+  }
+  for (const [index, candidate] of candidates.entries()) {
+    const container = candidates.slice(0, index).find(other => (other.verdict === 'ready' || other.verdict === 'async') && [...candidate.ids].every(id => other.ids.has(id)))
+    candidate.within = container?.subject ?? null
+  }
+  return { from: 'build', candidates: candidates.map(({ ids: _, ...candidate }) => candidate) }
+}
+
+/** From source maps alone: the largest packages and source modules; who imports them only the build knows. */
+export function adviseFromComposition(composition: Composition): Advice {
+  const groups = new Map<string, { kind: Candidate['kind'], package: string | null, size: Share, modules: number }>()
+  for (const [key, module] of Object.entries(composition.modules)) {
+    if (key.startsWith('(') || isVirtual(key))
+      continue
+    const subject = module.package ?? key
+    const group = groups.get(subject) ?? { kind: module.package ? 'package' : 'module', package: module.package, size: { raw: 0, gzip: 0 }, modules: 0 }
+    group.size = { raw: group.size.raw + module.raw, gzip: group.size.gzip + module.gzip }
+    group.modules++
+    groups.set(subject, group)
+  }
+  const candidates = [...groups]
+    .filter(([, group]) => group.size.gzip >= ADVICE_MIN_GZIP)
+    .sort((a, b) => b[1].size.gzip - a[1].size.gzip)
+    .slice(0, ADVICE_MAX)
+    .map(([subject, group]): Candidate => ({
+      subject,
+      ...group,
+      saved: group.size,
+      verdict: 'unknown',
+      within: null,
+      importers: [],
+      edits: [],
+      message: `${formatShare(group.size)} of the first load, from source maps. What imports it, what making it lazy saves and the edit come from the build: build with the plugin (report.json on) and run this again.`,
+    }))
+  return { from: 'source maps', candidates }
+}
+
+const formatShare = (share: Share) => `~${share.gzip < 1000 ? `${share.gzip} B` : `${(share.gzip / 1000).toFixed(1)} kB`} gzip`
+
+/** Reads importers once each: their source on disk if it is JavaScript, else nothing to advise on. */
+class ImporterReader {
+  private cache = new Map<string, Importer | undefined>()
+  private resolved = new Map<string, Promise<string | null>>()
+  constructor(private input: ReportInput) {}
+
+  read(id: string): Importer | undefined {
+    if (!this.cache.has(id)) {
+      const read = this.input.readSource ?? readDisk
+      const code = read(strip(id))
+      this.cache.set(id, code === null ? undefined : readImporter(code))
+    }
+    return this.cache.get(id)
+  }
+
+  /** Whether `specifier` in `importer` is one of `targets`: the bundler's resolver, else by name and path. */
+  async names(importer: string, specifier: string, targets: Set<string>): Promise<boolean> {
+    const key = `${importer}\0${specifier}`
+    if (!this.resolved.has(key))
+      this.resolved.set(key, this.input.resolve ? this.input.resolve(specifier, importer).catch(() => null) : Promise.resolve(null))
+    const id = await this.resolved.get(key)!
+    if (id)
+      return [...targets].some(target => strip(target) === strip(id))
+    return [...targets].some((target) => {
+      if (/^\.\.?\//.test(specifier))
+        return strip(target).replace(/\.[^./]+$/, '') === resolvePath(dirname(strip(importer)), specifier).replace(/\.[^./]+$/, '')
+      return moduleKey(target, undefined).package === packageName(specifier) && !specifier.startsWith('.')
+    })
+  }
+}
+
+function readDisk(file: string): string | null {
+  return existsSync(file) ? readFileSync(file, 'utf8') : null
+}
+
+/** The candidate's imports read, its verdict and message; `undefined` for the plugin's own runtime. */
+async function describe(draft: Draft, reader: ImporterReader, input: ReportInput): Promise<Omit<Candidate, 'size' | 'modules' | 'saved'> | undefined> {
+  const attribute = input.attribute ?? 'lazy'
+  const file = (id: string) => shortId(strip(id), input.root)
+  const imports: AdviceImport[] = []
+  const edits: TextEdit[] = []
+  const unread: string[] = []
+  const madeAsync: string[] = []
+  let subject = draft.kind === 'module' ? file([...draft.targets][0]) : undefined
+  for (const [importer, targets] of draft.importers) {
+    const parsed = reader.read(importer)
+    if (!parsed) {
+      unread.push(file(importer))
+      continue
+    }
+    for (const statement of parsed.imports) {
+      if (!(await reader.names(importer, statement.specifier, targets)))
+        continue
+      if (draft.kind === 'package')
+        subject ??= draft.targets.size > 1 ? draft.package! : statement.specifier
+      const advice: ImportAdvice = parsed.advise(statement, attribute)
+      imports.push({ file: file(importer), line: advice.line, column: advice.column, statement: advice.statement, write: advice.write, problem: advice.problem, uses: advice.uses.map(({ start: _, end: __, write: ___, ...use }) => use) })
+      madeAsync.push(...advice.madeAsync.map(name => `${name} in ${file(importer)}`))
+      if (!advice.problem)
+        edits.push(...advice.edits.map(edit => ({ file: file(importer), ...edit })))
+    }
+  }
+  subject ??= draft.package ?? file([...draft.targets][0])
+  if (subject.startsWith('unplugin-lazy-modules') || subject.startsWith('virtual:'))
+    return undefined
+  const verdict: Verdict = imports.some(each => each.problem)
+    ? 'cannot'
+    : imports.some(each => each.uses.some(use => use.where === 'top level'))
+      ? 'start-up'
+      : !imports.length || unread.length
+          ? 'unknown'
+          : madeAsync.length ? 'async' : 'ready'
+  return { subject, kind: draft.kind, package: draft.package, verdict, within: null, importers: imports, edits: verdict === 'ready' || verdict === 'async' ? edits : [], message: message(verdict, imports, unread, madeAsync) }
+}
+
+function message(verdict: Verdict, imports: AdviceImport[], unread: string[], madeAsync: string[]): string {
+  const at = (file: string, line: number) => `${file}:${line}`
+  const where = list(imports.map(each => at(each.file, each.line)), 3)
+  const uses = imports.flatMap(each => each.uses.map(use => ({ ...use, file: each.file })))
+  switch (verdict) {
+    case 'cannot':
+      return `It cannot be marked lazy as written: ${imports.filter(each => each.problem).map(each => `${at(each.file, each.line)}: ${each.problem}`).join('; ')}.`
+    case 'start-up': {
+      const early = uses.filter(use => use.where === 'top level')
+      return `Code that runs at start-up uses it (${list(early.map(use => `${at(use.file, use.line)} \`${use.code}\``), 3)}), so a lazy import would load it at start anyway. Move ${early.length === 1 ? 'that use' : 'those uses'} into code that runs later (an event handler, an effect), or leave it eager.`
+    }
+    case 'unknown':
+      return unread.length
+        ? `Imported by ${list(unread, 3)}, which could not be read as JavaScript here (TypeScript or JSX is read only once compiled): mark ${unread.length === 1 ? 'that import' : 'those imports'} by hand, with \`await\` on every use.`
+        : 'No import statement of the app names it (a re-export or an alias the advice could not follow).'
+    default: {
+      const changed = uses.filter(use => use.after !== null)
+      const made = madeAsync.length ? ` ${list(madeAsync, 3)} ${madeAsync.length === 1 ? 'becomes' : 'become'} async: what calls ${madeAsync.length === 1 ? 'it' : 'them'} gets a promise.` : ''
+      return `Mark ${imports.length === 1 ? 'the import' : `the ${imports.length} imports`} lazy (${where}); ${plural(changed.length, 'use')} ${changed.length === 1 ? 'takes' : 'take'} \`await\`.${made}`
+    }
+  }
+}

@@ -1,0 +1,29 @@
+// Module ids as the report shows them: relative to the root, a package's files under
+// `node_modules/<package>/` wherever the package is installed, and the package they belong to.
+import { relative } from 'node:path'
+
+export function shortId(id: string, root: string | undefined): string {
+  return root && id.startsWith('/') ? relative(root, id) : id
+}
+
+/** Copies of the same code share a key: the id without its query, a package file wherever it is installed. */
+export function moduleKey(id: string, root: string | undefined): { key: string, group: string, package: string | null } {
+  const path = id.replace(/[?#].*$/, '')
+  const at = path.lastIndexOf('/node_modules/')
+  if (at < 0)
+    return { key: shortId(path, root), group: shortId(path, root), package: null }
+  const inPackage = path.slice(at + '/node_modules/'.length)
+  const name = packageName(inPackage)
+  return { key: `node_modules/${inPackage}`, group: name, package: name }
+}
+
+/** `@scope/name/sub/path` → `@scope/name`; `name/sub` → `name`. */
+export function packageName(specifier: string): string {
+  const segments = specifier.split('/')
+  return segments.slice(0, segments[0].startsWith('@') ? 2 : 1).join('/')
+}
+
+/** A module id the app does not write: the bundler's own (`\0…`), or a virtual module. */
+export function isVirtual(id: string): boolean {
+  return id.startsWith('\0') || id.startsWith('virtual:')
+}
