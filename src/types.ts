@@ -112,6 +112,13 @@ export interface ReportOptions {
    * @default true
    */
   brotli?: boolean
+  /**
+   * An earlier build to compare with: its `lazy-report.json`, or the folder it was built into,
+   * relative to the root. The table and the HTML report then show the change in the first load and
+   * in each lazy module. A baseline not there yet is a warning.
+   * @default undefined
+   */
+  baseline?: string
 }
 
 /**

@@ -30,12 +30,12 @@ const SHAPE = {
   compression: "'store' or 'deflate'",
   keepLooseChunks: 'a boolean',
   retry: 'an object with attempts, delay and maxDelay',
-  report: 'a boolean or an object with console, json, html and brotli',
+  report: 'a boolean or an object with console, json, html, brotli and baseline',
   budgets: 'an object with initial and lazy',
   dts: 'a file name, true or false',
   root: 'a folder path',
 } satisfies Record<keyof Options, string>
-const REPORT_KEYS = ['console', 'json', 'html', 'brotli']
+const REPORT_KEYS = ['console', 'json', 'html', 'brotli', 'baseline']
 const RETRY_KEYS = ['attempts', 'delay', 'maxDelay']
 const ENTRY_KEYS = ['source', 'name', 'meta']
 
@@ -144,8 +144,8 @@ export function resolveOptions(options: Options = {}, fallbackRoot = process.cwd
     retry: { ...DEFAULT_RETRY, ...options.retry },
     // `report: true` and no `report` are the defaults; `false` turns every view off.
     report: options.report === false || (options.report === undefined && host.compressedSizes === false)
-      ? { console: false, json: false, html: false, brotli: false }
-      : { console: view.console ?? true, json: view.json ?? 'lazy-report.json', html: view.html ?? 'lazy-report.html', brotli: view.brotli ?? true },
+      ? { console: false, json: false, html: false, brotli: false, baseline: false }
+      : { console: view.console ?? true, json: view.json ?? 'lazy-report.json', html: view.html ?? 'lazy-report.html', brotli: view.brotli ?? true, baseline: view.baseline ? resolve(options.root ?? fallbackRoot, view.baseline) : false },
     budgets: resolveBudgets(options.budgets),
     dts: options.dts === false ? false : resolve(options.root ?? fallbackRoot, typeof options.dts === 'string' ? options.dts : 'lazy-modules.d.ts'),
     root: resolve(options.root ?? fallbackRoot),
