@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import ts from 'typescript'
 import { defineBuildConfig } from 'unbuild'
 
-const entries = ['index', 'vite', 'rollup', 'types', 'runtime/index', 'runtime/memory', 'runtime/memory-deflate', 'runtime/zip', 'node/index', 'node/hooks', 'cli']
+const entries = ['index', 'vite', 'rollup', 'rolldown', 'types', 'runtime/index', 'runtime/memory', 'runtime/memory-deflate', 'runtime/zip', 'node/index', 'node/hooks', 'cli']
 
 let declarations: string | undefined
 
@@ -13,7 +13,7 @@ export default defineBuildConfig({
   entries: entries.map(entry => `src/${entry}`),
   declaration: 'node16',
   clean: true,
-  externals: ['virtual:lazy-modules', 'vite', 'rollup'],
+  externals: ['virtual:lazy-modules', 'vite', 'rollup', 'rolldown'],
   hooks: {
     // Given .ts entries, rollup-plugin-dts makes a TypeScript program per run of entries in one
     // folder, then one more for each entry it cannot find among their root files (unbuild passes

@@ -3,6 +3,7 @@ import type { UnpluginFactory } from 'unplugin'
 import type { ViteDevServer } from 'vite'
 import type { HostContext } from './core/context'
 import type { OutputContext } from './core/bundle'
+import type { ChunkFileNames } from './core/chunk-names'
 import type { OutputFile } from './core/graph'
 import type { Options } from './types'
 import { dirname } from 'node:path'
@@ -28,6 +29,10 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
   const augmentChunkHash = (chunk: { moduleIds: readonly string[] }) => context.hashSalt(chunk)
   const renderChunk = (code: string, chunk: { fileName: string, moduleIds: readonly string[] }, _options: unknown, meta: { chunks: Record<string, unknown> }) =>
     context.renderChunk(code, chunk, Object.keys(meta.chunks))
+  const renderStart = function (this: OutputContext) {
+    return context.renderStart(this)
+  }
+  const outputOptions = <T extends { chunkFileNames?: ChunkFileNames }>(options: T) => context.nameChunks(options)
   const generateBundle = {
     order: 'post' as const,
     handler(this: OutputContext, _output: unknown, bundle: Record<string, OutputFile>) {
@@ -70,11 +75,14 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
         config.server.fs.allow.push(dirname(context.provided[RUNTIME_ID]))
       },
       configureServer: (server: ViteDevServer) => watchModules(context, server),
+      outputOptions,
+      renderStart,
       renderChunk,
       augmentChunkHash,
       generateBundle,
     },
-    rollup: { renderChunk, augmentChunkHash, generateBundle },
+    rollup: { outputOptions, renderStart, renderChunk, augmentChunkHash, generateBundle },
+    rolldown: { outputOptions, renderStart, renderChunk, augmentChunkHash, generateBundle },
   }
 }
 

@@ -2,6 +2,7 @@
 import type { TransformResult } from 'unplugin'
 import type { Options } from '../types'
 import type { OutputContext, StartupUse } from './bundle'
+import type { ChunkFileNames } from './chunk-names'
 import type { DtsEntries } from './dts'
 import type { OutputFile } from './graph'
 import type { MetaError } from './meta'
@@ -13,6 +14,7 @@ import { existsSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { INFLATING_MEMORY_RUNTIME_ID, MEMORY_RUNTIME_ID, REGISTRY_ID, RESOLVED_REGISTRY_ID, RUNTIME_ID } from '../contract'
 import { finishBundle } from './bundle'
+import { chunkName, namedChunkFileNames } from './chunk-names'
 import { dtsCode, dtsEntries, markedIn, readIfThere, writeIfChanged } from './dts'
 import { namingCall } from './facts'
 import { assertUniqueNames, isBare, markedModuleName, registeredAt } from './names'
@@ -48,6 +50,8 @@ export class Context {
   private dtsMarked: DtsEntries | undefined
   /** Per importer too: its uses of lazy modules outside any function, which load them when it runs. */
   private startupBy = new Map<string, StartupUse[]>()
+  /** Each lazy module's chunk name, by its file (src/core/chunk-names.ts); known once a bundle renders. */
+  private chunkNames = new Map<string, string>()
   /** A watch rebuild reuses the sizes of files whose bytes did not change. */
   private sizes = new SizeCache()
   /** The ids the plugin resolves itself, to the files they name. */
@@ -265,6 +269,21 @@ export class Context {
     if (!chunk.moduleIds.includes(RESOLVED_REGISTRY_ID))
       return undefined
     return { code: code + namingCall(files.filter(file => file !== chunk.fileName)), map: null }
+  }
+
+  /** Before chunks are named: the lazy modules' files, for `chunkFileNames` to name their chunks after them. */
+  async renderStart(output: OutputContext): Promise<void> {
+    this.chunkNames.clear()
+    for (const module of [...this.registered, ...await this.markedModules(output)]) {
+      const name = chunkName(module)
+      if (module.id !== undefined && name)
+        this.chunkNames.set(module.id, name)
+    }
+  }
+
+  /** The output options, with lazy chunks named after their modules. */
+  nameChunks<T extends { chunkFileNames?: ChunkFileNames }>(options: T): T {
+    return { ...options, chunkFileNames: namedChunkFileNames(options.chunkFileNames, id => this.chunkNames.get(id)) }
   }
 
   async generateBundle(output: OutputContext, bundle: Record<string, OutputFile>): Promise<void> {

@@ -51,10 +51,10 @@ export const runtimeSource: Plugin = {
 }
 
 // Rollup reads no CSS; the fixtures import some for Vite's sake.
-const cssStub = { name: 'css-stub', transform: (_: string, id: string) => id.endsWith('.css') ? 'export {}' : null }
+export const cssStub = { name: 'css-stub', transform: (_: string, id: string) => id.endsWith('.css') ? 'export {}' : null }
 
 let runs = 0
-function runner(dir: string) {
+export function runner(dir: string) {
   return (file: string) => import(`${pathToFileURL(join(dir, file)).href}?run=${runs++}`)
 }
 
@@ -91,7 +91,7 @@ export async function buildWithVite(root: string, options: Options, config: Reco
   return { dir, files, warnings, manifest: readManifest(dir), run: runner(dir) }
 }
 
-function readManifest(dir: string) {
+export function readManifest(dir: string) {
   try {
     return JSON.parse(readFileSync(join(dir, 'lazy-manifest.json'), 'utf8'))
   }
@@ -104,7 +104,7 @@ function readManifest(dir: string) {
  * Every JS file a build writes must parse: a bundler's rewrite of the runtime's `import()` once
  * made a chunk invalid (Vite 8.0–8.1 wrapped `import(await …)` in a function that was not async).
  */
-function assertValidJs(files: Record<string, OutputChunk | OutputAsset>) {
+export function assertValidJs(files: Record<string, OutputChunk | OutputAsset>) {
   for (const file of Object.values(files)) {
     if (file.type !== 'chunk')
       continue

@@ -1,0 +1,140 @@
+// What every bundler version in the matrix must do with the fixture app (test/fixtures/app), the
+// plugin run from source: emit JavaScript that parses (checked on every build by buildWith), run
+// in Node (marked imports, names, an archive), filter its hooks, name lazy chunks after their
+// modules, rename the registry's chunk when its facts change, and run in Chromium.
+import type { Built } from '../helpers/build'
+import type { Bundler, Leg } from '../helpers/matrix'
+import { execFileSync } from 'node:child_process'
+import { readFileSync, writeFileSync } from 'node:fs'
+import { basename, join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import { Context } from '../../src/core/context'
+import { markerPattern } from '../../src/core/marker'
+import { closeBrowser, launchBrowser, openPage } from '../helpers/browser'
+import { fixtures } from '../helpers/build'
+import { expectManifestMatchesFiles } from '../helpers/manifest'
+import { buildWith, legsOf, startupFiles } from '../helpers/matrix'
+import { nodeHooksEntry } from '../helpers/node'
+import { serve } from '../helpers/server'
+
+const app = join(fixtures, 'app')
+const modules = { 'charts/*': 'src/charts/*.js', 'locales/*': 'src/locales/*.json', 'plugins/*': 'src/plugins/**/*.js' }
+const archives = { locales: ['locales/*'] }
+
+/** Runs the server build's `main.js` in a fresh Node with the plugin's loader hooks (archives need them). */
+async function runInNode(built: Built): Promise<any> {
+  writeFileSync(join(built.dir, 'run.mjs'), `const app = await import('./main.js')
+const out = { started: app.started }
+out.pdf = await app.exportPdf('doc')
+out.greet = await app.greet('bo')
+out.bar = (await app.importModule('charts/bar')).draw([1, 2])
+out.fr = (await app.importModule('locales/fr')).default.hello
+out.graph = (await app.importModule('plugins/graph')).name
+out.listed = app.iterModules('locales/').map(info => info.name)
+out.missing = await app.importModule('charts/nope').catch(error => error.name)
+console.log(JSON.stringify(out))
+`)
+  return JSON.parse(execFileSync(process.execPath, ['--import', await nodeHooksEntry(), join(built.dir, 'run.mjs')], { encoding: 'utf8' }))
+}
+
+export function matrixSuite(bundler: Bundler) {
+  afterAll(closeBrowser)
+
+  describe.each(legsOf(bundler))('$label', (leg: Leg) => {
+    let server: Built
+    let client: Built
+    const transformed: { id: string, code: string }[] = []
+    let registryLoads = 0
+
+    beforeAll(async () => {
+      const transform = vi.spyOn(Context.prototype, 'transform')
+      const loadRegistry = vi.spyOn(Context.prototype, 'loadRegistry')
+      try {
+        server = await buildWith(leg, app, { modules, archives }, { target: 'server' })
+        client = await buildWith(leg, app, { modules, archives }, { target: 'client' })
+        transformed.push(...transform.mock.calls.map(([, code, id]) => ({ id, code })))
+        registryLoads = loadRegistry.mock.calls.length
+      }
+      finally {
+        transform.mockRestore()
+        loadRegistry.mockRestore()
+      }
+    })
+
+    it('runs the server build in Node: marked imports, modules by name, an archived module', async () => {
+      expect(server.manifest.modules['locales/fr'].archive).toMatchObject({ name: 'locales' })
+      expect(await runInNode(server)).toEqual({
+        started: [],
+        pdf: '[%PDF doc]',
+        greet: 'BO <bo>',
+        bar: '[bar:1,2]',
+        fr: 'Bonjour',
+        graph: 'graph',
+        listed: ['locales/en', 'locales/fr'],
+        missing: 'ModuleNotFoundError',
+      })
+    })
+
+    it('gets only marked files in its transform, and loads the registry once a build (hook filters)', () => {
+      const marker = markerPattern('lazy')
+      expect(transformed.map(({ id }) => id)).toContain(join(app, 'src/main.js'))
+      for (const { id, code } of transformed)
+        expect(marker.test(code), `${id} reached the transform without the marker`).toBe(true)
+      expect(registryLoads).toBe(2)
+    })
+
+    it('names lazy chunks after their modules', () => {
+      for (const built of [server, client]) {
+        const fileOf = (name: string) => basename(built.manifest.modules[name].file)
+        expect(fileOf('charts/bar')).toMatch(/^bar-[\w-]+\.js$/)
+        expect(fileOf('plugins/table')).toMatch(/^table-[\w-]+\.js$/)
+        expect(fileOf('plugins/graph')).toMatch(/^graph-[\w-]+\.js$/)
+        expect(fileOf('src/pdf-export')).toMatch(/^pdf-export-[\w-]+\.js$/)
+        expect(fileOf('locales/fr')).toMatch(/^fr-[\w-]+\.js$/)
+      }
+      expectManifestMatchesFiles({ ...client.manifest, modules: Object.fromEntries(Object.entries<any>(client.manifest.modules).filter(([, info]) => !info.archive)) }, client.dir)
+    })
+
+    it('gives the registry\'s chunk a new name when options change its facts (augmentChunkHash), and never two contents to one name', async () => {
+      const other = await buildWith(leg, app, { modules, archives, retry: { attempts: 5 } }, { target: 'client' })
+      const registryChunk = (built: Built) => Object.values(built.files).find(file => file.type === 'chunk' && file.code.includes('function __lazyModulesFacts'))!.fileName
+      expect(registryChunk(other)).not.toBe(registryChunk(client))
+      for (const file of Object.keys(other.files).filter(file => file in client.files && file.endsWith('.js')))
+        expect(readFileSync(join(other.dir, file)).equals(readFileSync(join(client.dir, file))), file).toBe(true)
+    })
+
+    it('runs the client build in Chromium: nothing lazy at start-up, each module on use, an archive', async () => {
+      await launchBrowser()
+      const http = await serve(client.dir)
+      try {
+        const { page, errors, close } = await openPage(http.url('index.html'))
+        await page.waitForFunction('!!window.app', undefined, { timeout: 10_000 })
+        await http.idle()
+        const startup = startupFiles(client)
+        const loaded = http.requests.map(request => request.path.slice(1)).filter(path => path && path !== 'index.html')
+        expect(loaded.filter(path => !startup.has(path))).toEqual([])
+        http.reset()
+        const result = await page.evaluate(`(async () => {
+          const app = window.app
+          return {
+            bar: (await app.importModule('charts/bar')).draw([1, 2]),
+            pdf: await app.exportPdf('x'),
+            greet: await app.greet('bo'),
+            fr: (await app.importModule('locales/fr')).default.hello,
+            en: (await app.importModule('locales/en')).default.bye,
+          }
+        })()`)
+        expect(result).toEqual({ bar: '[bar:1,2]', pdf: '[%PDF x]', greet: 'BO <bo>', fr: 'Bonjour', en: 'Goodbye' })
+        await http.idle()
+        const archive = client.manifest.archives.locales.file
+        expect(http.requests.filter(request => request.path === `/${archive}`)).toHaveLength(1)
+        const problems = errors.all()
+        await close()
+        expect(problems).toEqual([])
+      }
+      finally {
+        await http.close()
+      }
+    })
+  })
+}

@@ -1,0 +1,4 @@
+// The fixture app built by every tested version of Vite (test/helpers/matrix.ts; all of them with MATRIX=1).
+import { matrixSuite } from './suite'
+
+matrixSuite('vite')
