@@ -44,7 +44,7 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
     // No `enforce`: the transform must see JavaScript, after TypeScript and JSX are compiled.
     name: PLUGIN_NAME,
     buildStart() {
-      context.buildStart(host(this))
+      return context.buildStart(host(this))
     },
     resolveId: {
       // Before the bundler's own resolver, which would leave the runtime external.
@@ -86,7 +86,10 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
   }
 }
 
-/** Files matching a `modules` glob come and go while the dev server runs: reload the registry. */
+/**
+ * Files matching a `modules` glob come and go, and metadata is edited, while the dev server runs:
+ * reload the registry (the context rewrites the declaration file).
+ */
 function watchModules(context: Context, server: ViteDevServer) {
   const { logger } = server.config
   const onFileSetChange = async () => {

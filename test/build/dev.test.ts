@@ -1,4 +1,4 @@
-import { cpSync, rmSync, writeFileSync } from 'node:fs'
+import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { createServer } from 'vite'
 import type { ViteDevServer } from 'vite'
@@ -7,7 +7,13 @@ import LazyModules from '../../src/vite'
 import { fixtures, tempDir } from '../helpers/build'
 import { moduleInfo } from '../helpers/manifest'
 
-const modules = { 'charts/*': 'src/charts/*.js', 'locales/*': 'src/locales/*.json', 'plugins/*': 'src/plugins/*/index.js' }
+const modules = {
+  'charts/*': 'src/charts/*.js',
+  'locales/*': 'src/locales/*.json',
+  'plugins/*': 'src/plugins/*/index.js',
+  'widgets/*': { source: 'src/widgets/*.js', meta: 'meta' },
+}
+const widget = (title: string) => `export const meta = { title: ${JSON.stringify(title)} }\nexport const render = () => ${JSON.stringify(title)}\n`
 
 describe('vite 8 dev server', () => {
   let root: string
@@ -15,6 +21,8 @@ describe('vite 8 dev server', () => {
   beforeAll(async () => {
     root = tempDir('lazy-dev-')
     cpSync(join(fixtures, 'app'), root, { recursive: true })
+    mkdirSync(join(root, 'src/widgets'))
+    writeFileSync(join(root, 'src/widgets/clock.js'), widget('Clock'))
     server = await createServer({ root, configFile: false, logLevel: 'silent', plugins: [LazyModules({ modules })], server: { port: 0, ws: false } })
     await server.listen()
   })
@@ -36,21 +44,39 @@ describe('vite 8 dev server', () => {
     expect(app.iterModules('charts/').map((info: any) => info.name)).toEqual(['charts/bar', 'charts/pie'])
   })
 
+  it('writes lazy-modules.d.ts when it starts, and lists marked modules as it serves their importers', async () => {
+    const dts = () => readFileSync(join(root, 'lazy-modules.d.ts'), 'utf8')
+    expect(dts()).toContain('    "charts/bar": typeof import("./src/charts/bar.js")\n')
+    expect(dts()).toContain('    "widgets/clock": typeof import("./src/widgets/clock.js").meta\n')
+    await server.ssrLoadModule('/src/main.js')
+    expect(dts()).toContain('    // Marked lazy by an import, as the last build found them:\n    "src/pdf-export": typeof import("./src/pdf-export.js")\n    "src/text": typeof import("./src/text.js")\n')
+  })
+
+  it('lists metadata before anything loads, and follows an edit of it', async () => {
+    const app = await server.ssrLoadModule('/src/main.js')
+    expect(app.getLoader('widgets/clock').info.meta).toEqual({ title: 'Clock' })
+    writeFileSync(join(root, 'src/widgets/clock.js'), widget('Wall clock'))
+    await expect.poll(async () => (await server.ssrLoadModule('/src/main.js')).getLoader('widgets/clock').info.meta, { timeout: 5000 }).toEqual({ title: 'Wall clock' })
+  })
+
   it('serves the registry to the browser with real import() calls', async () => {
     const result = await server.environments.client.transformRequest('virtual:lazy-modules')
     expect(result!.code).toContain(`["charts/bar", () => import("/src/charts/bar.js")]`)
     expect(result!.code).toContain('import.meta.hot.accept')
   })
 
-  it('picks up a file added to or removed from a glob, without a restart', async () => {
+  it('picks up a file added to or removed from a glob, without a restart, and rewrites lazy-modules.d.ts', async () => {
+    const dts = () => readFileSync(join(root, 'lazy-modules.d.ts'), 'utf8')
     writeFileSync(join(root, 'src/charts/line.js'), `export const kind = 'line'\n`)
     await expect.poll(async () => (await server.ssrLoadModule('/src/main.js')).hasModule('charts/line'), { timeout: 5000 }).toBe(true)
     const app = await server.ssrLoadModule('/src/main.js')
     expect((await app.importModule('charts/line')).kind).toBe('line')
     const client = await server.environments.client.transformRequest('virtual:lazy-modules')
     expect(client!.code).toContain('"charts/line"')
+    expect(dts()).toContain('    "charts/line": typeof import("./src/charts/line.js")\n')
 
     rmSync(join(root, 'src/charts/line.js'))
     await expect.poll(async () => (await server.ssrLoadModule('/src/main.js')).hasModule('charts/line'), { timeout: 5000 }).toBe(false)
+    expect(dts()).not.toContain('charts/line')
   })
 })

@@ -2,7 +2,6 @@
 // that imports the runtime's published types (the package built into a temporary folder), and
 // checked by tsc, with `@ts-expect-error` on typos and `expectTypeOf` on what the look-ups give.
 import type { BuiltPackage } from '../helpers/package'
-import type { Options } from '../../src/types'
 import { execFileSync } from 'node:child_process'
 import { cpSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
@@ -13,16 +12,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import LazyModules from '../../src/vite'
 import { fixtures, tempDir } from '../helpers/build'
 import { buildPackage } from '../helpers/package'
+import { typesAppModules } from '../helpers/types-app'
 
 const repo = resolve(import.meta.dirname, '../..')
 const tsc = join(repo, 'node_modules/typescript/bin/tsc')
 
-export const modules: Options['modules'] = {
-  'charts/*': 'src/charts/*.ts',
-  'locales/*': 'src/locales/*.json',
-  'tools/*': { source: 'src/tools/*/index.ts', name: (_path, name) => name === 'tools/text-replacer' ? 'string/replacer' : name, meta: 'meta' },
-  'widgets/*': { source: 'src/widgets/*/index.ts', meta: './meta.json' },
-}
+const modules = typesAppModules
 
 const compilerOptions = { strict: true, noEmit: true, module: 'esnext', moduleResolution: 'bundler', target: 'es2022', lib: ['es2022', 'dom'], types: [], skipLibCheck: false }
 

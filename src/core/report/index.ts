@@ -93,6 +93,7 @@ export async function createReport(input: ReportInput, { budgets = [], cache = n
       js: total(initialFiles.filter(file => !file.endsWith('.css'))),
       css: total(initialFiles.filter(file => file.endsWith('.css'))),
       total: total(initialFiles),
+      ...await metadataSize(input, cache, brotli || budgetsNeedBrotli(budgets)),
     },
     lazy: { files: lazyFiles, total: total(lazyFiles) },
     files,
@@ -108,6 +109,12 @@ export async function createReport(input: ReportInput, { budgets = [], cache = n
   if (baseline)
     report.baseline = diffReports(baseline.report, report, baseline.from)
   return sortKeys(report)
+}
+
+/** The metadata the registry carries to the first load (`meta` of `modules` entries), as one JSON text. */
+async function metadataSize({ manifest }: ReportInput, cache: SizeCache, brotli: boolean): Promise<{ metadata?: Sizes }> {
+  const metadata = Object.values(manifest.modules).flatMap(module => module.meta === undefined ? [] : [module.meta])
+  return metadata.length ? { metadata: await cache.measure(JSON.stringify(metadata), brotli) } : {}
 }
 
 /** Every chunk, archived ones included, every CSS file and every archive of the manifest. */

@@ -115,7 +115,17 @@ export interface Report {
   version: typeof REPORT_VERSION
   buildId: string
   requestOverhead: number
-  initial: { files: string[], js: Sizes, css: Sizes, total: Sizes }
+  initial: {
+    files: string[]
+    js: Sizes
+    css: Sizes
+    total: Sizes
+    /**
+     * The app's own data in the first load: every module's `meta`, as JSON, measured alone. Part of
+     * `js`, shown apart so the plugin's cost reads apart from the app's. Absent without metadata.
+     */
+    metadata?: Sizes
+  }
   /** Every JS and CSS file outside the first load, archived chunks as loose files. */
   lazy: { files: string[], total: Sizes }
   files: Record<string, ReportFile>
