@@ -110,5 +110,7 @@ export interface Facts {
   fallback?: boolean
   /** The manifest's file, read to tell a redeploy from a flaky network. */
   manifest?: string | null
+  /** The memory loader's chunk (`memory` of the registry), imported under a new URL on a retry. */
+  memory?: string
   retry?: RetryPolicy
 }

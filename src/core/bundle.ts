@@ -16,6 +16,7 @@ import { chunksOf, createGraph } from './graph'
 import { lexerReady, scanImports } from './links'
 import { createManifest, withArchives } from './manifest'
 import { createReport, reportOutputs, reportWanted } from './report'
+import { runtimeFile } from './runtime-files'
 import { loadBaseline } from './report/baseline'
 
 /** What a bundler's `generateBundle` context must offer; Rollup's and Rolldown's both do. */
@@ -67,7 +68,8 @@ export async function finishBundle(context: OutputContext, bundle: Record<string
   }
   for (const [fileName, source] of packed.files)
     context.emitFile({ type: 'asset', fileName, source })
-  const runtimeFacts = { chunks, fallback: options.keepLooseChunks, manifest: options.manifest || null, retry: options.retry }
+  const memory = graph.chunkOf(runtimeFile(options.compression === 'deflate' ? 'memory-deflate' : 'memory'))?.file
+  const runtimeFacts = { chunks, fallback: options.keepLooseChunks, manifest: options.manifest || null, retry: options.retry, memory }
   for (const file of Object.values(bundle)) {
     const code = file.type === 'chunk' ? withFacts(file.fileName, file.code, manifest, runtimeFacts) : undefined
     if (code === undefined || file.type !== 'chunk')

@@ -4,21 +4,31 @@ import type { ChunkFacts } from '../contract'
 import type { StaleBuildError } from './errors'
 import { STALE_EVENT } from '../contract'
 
-/** Marks an error as a failed fetch, which a retry may cure. */
+/** Marks an error as a failed fetch, which a retry may cure: `GONE` when the file is not there. */
 export const FETCH_FAILED = Symbol('fetch failed')
+export const GONE = 2
 
 export async function fetchBytes(url: string): Promise<ArrayBuffer> {
   if (url.startsWith('file:'))
     throw new Error(`${url} is a file: Node runs archived modules through its loader hooks, so start it with \`node --import unplugin-lazy-modules/node\`.`)
   const response = await fetch(url).catch(fetchFailed)
-  if (!response.ok)
-    fetchFailed(new Error(`HTTP ${response.status} for ${url}`))
   // A body cut short rejects here, and is retried like any failed fetch.
-  return response.arrayBuffer().catch(fetchFailed)
+  const bytes = response.ok && await response.arrayBuffer().catch(fetchFailed)
+  // No chunk or zip starts with `<`: such a body is a host's page for a path it does not have.
+  const gone = isMissing(response) || (bytes && new Uint8Array(bytes).find(byte => byte > 32) === 60)
+  if (!bytes || gone)
+    fetchFailed(new Error(`HTTP ${response.status} ${response.headers.get('content-type')} for ${url}`), gone)
+  return bytes
 }
 
-function fetchFailed(error: any): never {
-  throw Object.assign(error, { [FETCH_FAILED]: true })
+/**
+ * 404, 410, or HTML where a script, a zip or a manifest should be: hosts of single-page apps answer
+ * every path they do not have with their index.html and a 200.
+ */
+export const isMissing = (response: Response): boolean => [404, 410].includes(response.status) || /html/.test(response.headers.get('content-type')!)
+
+function fetchFailed(error: any, gone?: unknown): never {
+  throw Object.assign(error, { [FETCH_FAILED]: gone ? GONE : 1 })
 }
 
 export function addLink(rel: string, href: string, integrity?: string): Promise<void> {

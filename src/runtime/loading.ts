@@ -1,11 +1,11 @@
 // Loading a module: its chunks fetched, or read from its archive; a failed fetch retried with
 // backoff, with a URL the browser has not cached a failure for; a chunk gone after a redeploy told
 // apart from a flaky network.
-import type { ChunkFacts, MemoryLoader, MemorySource, RetryPolicy } from '../contract'
+import type { ChunkFacts, MemoryLoader, MemoryModule, MemorySource, RetryPolicy } from '../contract'
 import type { ModuleInfo } from '../types'
 import type { Entry, Registry } from './registry'
 import { DEFAULT_RETRY, NODE_HOOKS_KEY } from '../contract'
-import { addLink, FETCH_FAILED, fetchBytes, staleBuild } from './browser'
+import { addLink, FETCH_FAILED, fetchBytes, GONE, isMissing, staleBuild } from './browser'
 import { ArchiveFormatError, IntegrityError, ModuleLoadError, ModuleNotFoundError, StaleBuildError } from './errors'
 import { remember } from './remember'
 
@@ -19,11 +19,15 @@ export interface RuntimeState extends Registry, MemorySource {
   /** Where the stale event goes when `globalThis` is no event target. */
   events: EventTarget
   archiveFetches: Map<string, Promise<ArrayBuffer>>
+  /** Forgotten when it fails, like every failure. */
   memoryLoader?: Promise<MemoryLoader>
+  /** Retries in this page so far, plus one: each retry has its own number. */
+  retries: number
 }
 
 const NODE_HOOKS = Symbol.for(NODE_HOOKS_KEY)
 
+/** Nothing that failed is kept: not the load (the next call starts afresh), nor any fetch or import. */
 export function loadEntry(state: RuntimeState, entry: Entry): Promise<unknown> {
   const { info } = entry
   const policy = { ...DEFAULT_RETRY, ...state.facts.retry, ...state.retry }
@@ -32,44 +36,58 @@ export function loadEntry(state: RuntimeState, entry: Entry): Promise<unknown> {
     preloadFiles(state, info).catch(() => {})
     for (let attempt = 1; ; attempt++) {
       try {
-        const module = await attemptLoad(state, entry, attempt)
+        const module = await attemptLoad(state, entry, attempt > 1 ? ++state.retries : 1)
         closure(state.chunks, info.file).forEach(file => state.ran.add(file))
         return module
       }
       catch (cause) {
         // A failed import ran nothing of its graph: what never ran gets a new URL next time.
-        ;(await state.memoryLoader)?.forget(closure(state.chunks, info.file))
+        await state.memoryLoader?.then(loader => loader.forget(closure(state.chunks, info.file)), () => {})
         const url = info.archive && !(state.facts.fallback && attempt > 1) ? state.urlOf(info.archive.file) : info.file && state.urlOf(info.file)
-        const final = isFinal(cause) || attempt >= policy.attempts
-        const currentBuild = url && (attempt === 1 || final) && !isFinal(cause) ? await redeployedBuild(state, url) : undefined
+        const retryable = !isFinal(cause)
+        const gone = (cause as any)?.[FETCH_FAILED] === GONE
+        const final = !retryable || attempt >= policy.attempts
+        const currentBuild = url && retryable && (attempt === 1 || final || gone) ? await redeployedBuild(state, url, gone) : undefined
         if (final || currentBuild) {
           entry.pending = undefined
           if (currentBuild)
             return staleBuild(new StaleBuildError(info.name, url!, state.facts.buildId, currentBuild), state.events)
-          throw isOurs(cause) ? cause : new ModuleLoadError(info.name, url || undefined, attempt, { cause })
+          throw typed(info, cause, url, attempt)
         }
         await new Promise(resolve => setTimeout(resolve, backoff(policy, attempt)))
       }
     }
-  })()
+  })().catch((error) => {
+    entry.pending = undefined
+    throw typed(info, error)
+  })
 }
 
+/**
+ * `attempt` is 1 on a load's first attempt, else a number no retry in this page had before: a
+ * browser keeps a failed module fetch for its URL, so `?retry=<attempt>` must never repeat.
+ */
 async function attemptLoad(state: RuntimeState, entry: Entry, attempt: number): Promise<unknown> {
   const { info } = entry
   const nodeHooks = (globalThis as any)[NODE_HOOKS]
   if (info.archive && nodeHooks)
     return fromNodeArchive(state, info.archive, nodeHooks)
   if (info.archive && !(state.facts.fallback && attempt > 1)) {
-    // CSS stays loose; Vite's own import() wrapper, which would have added it, is bypassed here.
-    state.archiveBytes(info.archive.name)[1].catch(() => {})
-    if (typeof document !== 'undefined')
-      await Promise.all(info.css.map(file => addLink('stylesheet', state.urlOf(file))))
-    return (await memoryLoaderOf(state)).importFile(info.file!, attempt)
+    // What this attempt fetches is taken now, and a failure of either fails the attempt here: nothing
+    // in it asks for the archive or the memory loader again. CSS stays loose; Vite's own import()
+    // wrapper, which would have added it, is bypassed here.
+    const [loader] = await Promise.all([
+      memoryLoaderOf(state, attempt),
+      state.archiveBytes(info.archive.name)[1],
+      typeof document !== 'undefined' && Promise.all(info.css.map(file => addLink('stylesheet', state.urlOf(file)))),
+    ])
+    return loader.importFile(info.file!, attempt)
   }
   // A chunk this module needs already runs from memory (after an earlier retry): link to that one.
-  const loaded = state.memoryLoader && await state.memoryLoader
+  // A memory loader that failed to load holds nothing, and is no failure of this module.
+  const loaded = await state.memoryLoader?.catch(() => {})
   if (attempt === 1 && info.file && loaded?.holds(closure(state.chunks, info.file)))
-    return loaded.importFile(info.file, 2)
+    return loaded.importFile(info.file, ++state.retries)
   // The bundler's own import() first; on a retry it would meet the failure the browser keeps.
   if (attempt === 1 || !info.file || !state.memory)
     return entry.loader!()
@@ -79,7 +97,7 @@ async function attemptLoad(state: RuntimeState, entry: Entry, attempt: number): 
     const url = `${state.urlOf(info.file)}?retry=${attempt}`
     return import(/* @vite-ignore */ url)
   }
-  return (await memoryLoaderOf(state)).importFile(info.file, attempt)
+  return (await memoryLoaderOf(state, attempt)).importFile(info.file, attempt)
 }
 
 async function fromNodeArchive(state: RuntimeState, archive: NonNullable<ModuleInfo['archive']>, nodeHooks: any): Promise<unknown> {
@@ -105,14 +123,27 @@ export function preloadFiles(state: RuntimeState, info: ModuleInfo): Promise<voi
   const files = info.archive ? info.imports : [info.file!, ...info.imports]
   const links = typeof document === 'undefined' || !info.file ? [] : files.map(file => addLink('modulepreload', state.urlOf(file), state.chunks[file]?.integrity))
   // An archive is fetched and checked whole, which runs nothing (`imports` holds only loose chunks).
+  // Checked once both have arrived: a fetch that failed is not made again by the check.
   const archive = info.archive && !(globalThis as any)[NODE_HOOKS]
-    ? (state.archiveBytes(info.archive.name), memoryLoaderOf(state).then(loader => loader.prefetch(info.archive!.name)))
+    ? Promise.all([memoryLoaderOf(state), state.archiveBytes(info.archive.name)[1]]).then(([loader]) => loader.prefetch(info.archive!.name))
     : undefined
-  return Promise.all([...links, archive]).then(() => {})
+  return Promise.all([...links, archive]).then(() => {}, cause => Promise.reject(typed(info, cause)))
 }
 
-function memoryLoaderOf(state: RuntimeState): Promise<MemoryLoader> {
-  return state.memoryLoader ??= state.memory!().then(({ createMemoryLoader }) => createMemoryLoader(state))
+/**
+ * The memory loader's own chunk, retried like any chunk: the bundler's `import()` on a first
+ * attempt, and on a later one a URL the browser has kept no failure for.
+ */
+function memoryLoaderOf(state: RuntimeState, attempt = 1): Promise<MemoryLoader> {
+  const { memory } = state.facts
+  const url = attempt > 1 && memory && `${state.urlOf(memory)}?retry=${attempt}`
+  return state.memoryLoader ??= (url ? import(/* @vite-ignore */ url) : state.memory!()).then(
+    ({ createMemoryLoader }: MemoryModule) => createMemoryLoader(state),
+    (error) => {
+      state.memoryLoader = undefined
+      throw error
+    },
+  )
 }
 
 /**
@@ -133,17 +164,24 @@ function closure(chunks: Record<string, ChunkFacts>, file: string | null): Set<s
 }
 
 /**
- * The build id the server has now, when `url` is gone (404/410) and that build is not ours:
- * a redeploy, not a flaky network.
+ * The build id the server has now, when `url` is gone (404, 410, or HTML: `gone` when a fetch of
+ * this load found that already) and that build is not ours: a redeploy, not a flaky network. The
+ * manifest counts only as JSON: a host that answers missing paths with its page has no manifest.
  */
-async function redeployedBuild(state: RuntimeState, url: string): Promise<string | undefined> {
-  if (!state.facts.manifest || typeof fetch !== 'function' || !/^https?:/.test(url))
+async function redeployedBuild(state: RuntimeState, url: string, gone: boolean): Promise<string | undefined> {
+  const { manifest, buildId } = state.facts
+  if (!manifest || typeof fetch !== 'function' || !/^https?:/.test(url)
+    || !(gone || await fetch(url, { method: 'HEAD', cache: 'no-store' }).then(isMissing, () => false)))
     return undefined
-  const gone = await fetch(url, { method: 'HEAD', cache: 'no-store' }).then(response => response.status === 404 || response.status === 410, () => false)
-  if (!gone)
-    return undefined
-  const current = await fetch(`${state.urlOf(state.facts.manifest)}?t=${Date.now()}`, { cache: 'no-store' }).then(response => response.ok ? response.json() : undefined).catch(() => undefined)
-  return typeof current?.buildId === 'string' && current.buildId !== state.facts.buildId ? current.buildId : undefined
+  const current = await fetch(`${state.urlOf(manifest)}?t=${Date.now()}`, { cache: 'no-store' })
+    .then(response => response.ok && /json/.test(response.headers.get('content-type')!) ? response.json() : undefined)
+    .catch(() => undefined)
+  return typeof current?.buildId === 'string' && current.buildId !== buildId ? current.buildId : undefined
+}
+
+/** Every rejection is one of the runtime's errors: anything else is a `ModuleLoadError` with its cause. */
+function typed(info: ModuleInfo, cause: unknown, url?: string | null, attempts = 1): Error {
+  return isOurs(cause) || cause instanceof ModuleLoadError ? cause as Error : new ModuleLoadError(info.name, url || undefined, attempts, { cause })
 }
 
 function isOurs(error: unknown): boolean {

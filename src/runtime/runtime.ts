@@ -26,6 +26,7 @@ export function createRuntime(data: RegistryModule) {
     retry: {},
     events: new EventTarget(),
     archiveFetches: new Map(),
+    retries: 1,
     urlOf: file => urlOf(state, file),
     fetchBytes,
     archiveBytes: name => archiveBytes(state, name),

@@ -177,6 +177,69 @@ describe('faults in Chromium, reported as typed errors', () => {
   })
 })
 
+describe('faults in the runtime\'s own lazy chunk, in Chromium: nothing poisons the page', () => {
+  // Five attempts: whether a failed modulepreload makes the browser's own import() fail too, or
+  // that import fetches again, differs from run to run; these tests must not depend on it.
+  let built: Awaited<ReturnType<typeof buildWithVite>>
+  let server: TestServer
+  beforeAll(async () => {
+    built = await buildWithVite(join(fixtures, 'app'), { modules, retry: { attempts: 5, delay: 20, maxDelay: 100 } })
+    server = await serve(built.dir)
+  })
+  afterAll(() => server?.close())
+  const memoryChunk = () => Object.keys(built.files).find(file => /^assets\/memory-[\w-]{8}\.js$/.test(file))!
+  const bar = () => built.manifest.modules['charts/bar']
+  /** Loads `name` in the page, and says how it went and which requests it made. */
+  async function attempt(page: import('playwright-core').Page, name: string) {
+    server.reset()
+    const outcome = await page.evaluate(name => window.app.importModule(name).then(
+      (module: any) => ({ ok: true as const, kind: module.kind ?? null }),
+      (error: any) => ({ ok: false as const, name: error.name, attempts: error.attempts, cause: error.cause?.name ?? null }),
+    ), name)
+    await server.idle()
+    tally.injected += server.requests.filter(request => request.fault).length
+    return { outcome, requests: server.requests.map(request => request.url) }
+  }
+
+  it('the memory loader\'s chunk answers 503 once, the module\'s chunk twice: retried under new URLs, loaded, run once', async () => {
+    const { page, errors, close } = await openPage(server.url('index.html'))
+    await page.waitForFunction(() => !!window.app, undefined, { timeout: 10_000 })
+    server.faults.set(`/${memoryChunk()}`, { kind: 'status', status: 503, times: 1 })
+    server.faults.set(`/${bar().file}`, { kind: 'status', status: 503, times: 2 })
+    const { outcome, requests } = await attempt(page, 'charts/bar')
+    expect(outcome).toEqual({ ok: true, kind: 'bar' })
+    expect(requests.filter(url => url.includes('/assets/memory-')).at(-1)).toMatch(/\?retry=\d+$/)
+    expect(await page.evaluate(() => ({ ...window.__evaluated }))).toEqual({ 'charts/bar': true, 'shared': 1 })
+    expect((await attempt(page, 'charts/pie')).outcome).toEqual({ ok: true, kind: 'pie' })
+    expect(errors.page).toEqual([])
+    tally.recovered++
+    await close()
+  })
+
+  it('the memory loader\'s chunk keeps failing: ModuleLoadError, each call its own, other modules load, and the module once the server is well', async () => {
+    const { page, errors, close } = await openPage(server.url('index.html'))
+    await page.waitForFunction(() => !!window.app, undefined, { timeout: 10_000 })
+    server.faults.set(`/${memoryChunk()}`, { kind: 'status', status: 503 })
+    server.faults.set(`/${bar().file}`, { kind: 'status', status: 503 })
+    const first = await attempt(page, 'charts/bar')
+    expect(first.outcome).toEqual({ ok: false, name: 'ModuleLoadError', attempts: 5, cause: 'TypeError' })
+    // Not the failure kept from the first call: the second makes its own attempts, with requests.
+    const second = await attempt(page, 'charts/bar')
+    expect(second.outcome).toMatchObject({ ok: false, name: 'ModuleLoadError', attempts: 5 })
+    expect(second.requests.filter(url => url.includes('/assets/memory-')).length).toBeGreaterThan(0)
+    tally.reported += 2
+    // A healthy module loads meanwhile, with the bundler's own import().
+    expect((await attempt(page, 'locales/fr')).outcome).toEqual({ ok: true, kind: null })
+    // The server recovers: so does the module, under URLs the browser never saw fail.
+    server.faults.clear()
+    expect((await attempt(page, 'charts/bar')).outcome).toEqual({ ok: true, kind: 'bar' })
+    expect(await page.evaluate(() => ({ ...window.__evaluated }))).toEqual({ 'charts/bar': true, 'shared': 1 })
+    expect(errors.page).toEqual([])
+    tally.recovered++
+    await close()
+  })
+})
+
 describe('faults on an archive in Chromium', () => {
   let archiveServer: TestServer
   let manifest: any
@@ -208,6 +271,28 @@ describe('faults on an archive in Chromium', () => {
     const fetches = archiveServer.requests.filter(request => request.path === `/${manifest.archives.charts.file}`)
     expect(fetches.filter(request => request.fault).length).toBeGreaterThan(0)
     expect(fetches.at(-1)!.status).toBe(200)
+  })
+
+  it('an archive that keeps answering 503 is fetched once per attempt, and again by the next call once it is back', async () => {
+    const { page, errors, close } = await openPage(archiveServer.url('index.html'))
+    await page.waitForFunction(() => !!window.app, undefined, { timeout: 10_000 })
+    const zip = `/${manifest.archives.charts.file}`
+    archiveServer.reset()
+    archiveServer.faults.set(zip, { kind: 'status', status: 503 })
+    const failed = await page.evaluate(() => window.app.importModule('charts/bar').then(() => null, (error: any) => ({ name: error.name, attempts: error.attempts })))
+    await archiveServer.idle()
+    const gets = () => archiveServer.requests.filter(request => request.path === zip && request.method === 'GET').map(request => request.status)
+    expect(failed).toEqual({ name: 'ModuleLoadError', attempts: 3 })
+    expect(gets()).toEqual([503, 503, 503])
+    tally.injected += 3
+    tally.reported++
+    archiveServer.faults.clear()
+    archiveServer.reset()
+    expect(await page.evaluate(async () => (await window.app.importModule('charts/bar')).draw([2]))).toBe('[bar:##]')
+    expect(gets()).toEqual([200])
+    expect(errors.page).toEqual([])
+    tally.recovered++
+    await close()
   })
 })
 

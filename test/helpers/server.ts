@@ -48,6 +48,14 @@ export interface ServerOptions {
   latencyMs?: number
   /** HTTP/2 over TLS with a self-signed certificate (HTTP/1.1 still accepted). The browser must ignore certificate errors. */
   http2?: boolean
+  /** `Cache-Control` for a file served normally, by URL path; `no-store` where it gives nothing. */
+  cacheControl?: (path: string) => string | undefined
+  /**
+   * Served with 200 for a path with no file, as hosts of single-page apps do: `path` is a URL path
+   * (`/index.html`), typed as its own extension says unless `contentType` is given (some CDNs type
+   * any answer by the extension asked for).
+   */
+  fallback?: { path: string, contentType?: string }
 }
 
 export interface TestServer {
@@ -139,13 +147,14 @@ export async function serve(root: string, options: ServerOptions = {}): Promise<
     if (record.method !== 'GET' && record.method !== 'HEAD')
       return send(res, record, 405, 'method not allowed\n', 'text/plain; charset=utf-8')
 
-    const file = await find(root, record.path)
+    const found = await find(root, record.path)
+    const file = found ?? (options.fallback && await find(root, options.fallback.path))
     if (!file)
       return send(res, record, 404, 'not found\n', 'text/plain; charset=utf-8')
     const body = await readFile(file)
-    const type = contentTypes[extname(file).toLowerCase()] ?? 'application/octet-stream'
+    const type = (!found && options.fallback?.contentType) || (contentTypes[extname(file).toLowerCase()] ?? 'application/octet-stream')
     if (record.method === 'HEAD' || !fault)
-      return send(res, record, 200, record.method === 'HEAD' ? '' : body, type, body.length)
+      return send(res, record, 200, record.method === 'HEAD' ? '' : body, type, body.length, options.cacheControl?.(record.path))
 
     // The HTTP/1.1 and HTTP/2 compatibility responses write alike; one type keeps TypeScript's overloads simple.
     const out = res as ServerResponse
@@ -204,7 +213,7 @@ export async function serve(root: string, options: ServerOptions = {}): Promise<
   }
 }
 
-function send(res: Response, record: RequestRecord | undefined, status: number, body: string | Buffer, type: string, length = Buffer.byteLength(body)) {
+function send(res: Response, record: RequestRecord | undefined, status: number, body: string | Buffer, type: string, length = Buffer.byteLength(body), cacheControl = 'no-store') {
   if (record)
     record.status = status
   if (status === 204) {
@@ -212,7 +221,7 @@ function send(res: Response, record: RequestRecord | undefined, status: number, 
     res.end()
     return
   }
-  res.writeHead(status, { 'content-type': type, 'content-length': String(length), 'cache-control': 'no-store' })
+  res.writeHead(status, { 'content-type': type, 'content-length': String(length), 'cache-control': cacheControl })
   res.end(body)
 }
 
