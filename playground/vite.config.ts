@@ -11,8 +11,9 @@ export default defineConfig({
       modules: {
         'charts/*': 'src/charts/*.ts',
         'locales/*': 'src/locales/*.json',
-        // index files: each plugin is a package, named after its folder
-        'plugins/*': 'src/plugins/*/index.ts',
+        // index files: each plugin is a package, named after its folder. Its `meta` export is read
+        // at build time, so the dashboard lists titles and descriptions before any plugin loads.
+        'plugins/*': { source: 'src/plugins/*/index.ts', meta: 'meta' },
       },
     }),
   ],

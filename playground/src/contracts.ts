@@ -35,6 +35,12 @@ export interface PluginContext {
 
 /** `plugins/*`: a package that fills a panel. */
 export interface PluginModule {
-  title: string
+  /** Read by the build, without running the plugin: `iterModules('plugins/')` lists it. */
+  meta: PluginMeta
   mount: (panel: HTMLElement, context: PluginContext) => void
+}
+
+export interface PluginMeta {
+  title: string
+  description: string
 }

@@ -1,6 +1,8 @@
 // The dashboard: lists lazy modules from the registry, loads them on click, and renders what they are.
-import type { ModuleInfo } from 'unplugin-lazy-modules/runtime'
-import type { ChartModule, LocaleFile, PluginContext, PluginModule } from './contracts'
+// Names are typed by lazy-modules.d.ts, which the plugin writes: each kind of module is checked
+// against its contract where it is loaded, and plugins' titles come from their metadata.
+import type { ModuleInfo, ModuleName } from 'unplugin-lazy-modules/runtime'
+import type { ChartModule, LocaleFile, PluginContext, PluginMeta, PluginModule } from './contracts'
 import { getLoader, hasModule, importModule, iterModules, load, ModuleNotFoundError, preload } from 'unplugin-lazy-modules/runtime'
 import { revenue } from './data'
 import * as exporter from './export/pdf' with { lazy: 'true' }
@@ -15,6 +17,8 @@ const errorPanel = h('div', { class: 'error', role: 'alert', hidden: '' })
 const items = new Map<string, HTMLLIElement>()
 let chart: ChartModule | undefined
 const plugins = new Map<string, PluginModule>()
+/** Every plugin's metadata, read by the build: titles and descriptions before any plugin loads. */
+const pluginMeta = new Map<string, PluginMeta>(iterModules('plugins/').map(info => [info.name, info.meta]))
 /** Modules loaded by name that the dashboard has no view for: their export names. */
 const others = new Map<string, string[]>()
 
@@ -28,6 +32,9 @@ function catalog(prefix: string): HTMLUListElement {
   for (const { name } of iterModules(prefix)) {
     const button = h('button', { type: 'button' }, name.slice(prefix.length))
     button.addEventListener('click', () => open(name))
+    const about = pluginMeta.get(name)
+    if (about)
+      button.title = about.description
     const item = h('li', {}, button, h('span', { class: 'status' }), facts(getLoader(name)!.info))
     items.set(name, item)
     list.append(item)
@@ -46,11 +53,17 @@ function facts(info: ModuleInfo): HTMLDListElement {
     info.isPackage && h('dd', { class: 'badge' }, 'package'))
 }
 
+type Named<Prefix extends string> = Extract<ModuleName, `${Prefix}${string}`>
+const kind = <Prefix extends string>(prefix: Prefix) => (name: string): name is Named<Prefix> => hasModule(name) && name.startsWith(prefix)
+const isChart = kind('charts/')
+const isLocale = kind('locales/')
+const isPlugin = kind('plugins/')
+
 async function open(name: string): Promise<void> {
   errorPanel.hidden = true
   const started = performance.now()
   try {
-    show(name, await importModule(name))
+    await show(name)
     const item = items.get(name)
     item?.classList.add('loaded')
     item?.querySelector('.status')?.replaceChildren(`${Math.round(performance.now() - started)} ms`)
@@ -60,19 +73,20 @@ async function open(name: string): Promise<void> {
   }
 }
 
-function show(name: string, module: object): void {
-  if (name.startsWith('charts/')) {
-    chart = module as ChartModule
+/** Loads a module by name; a listed name gives its own module's type, which must fit its contract here. */
+async function show(name: string): Promise<void> {
+  if (isChart(name)) {
+    chart = await importModule(name) satisfies ChartModule
     drawChart()
   }
-  else if (name.startsWith('locales/')) {
-    changeLocale((module as { default: LocaleFile }).default)
+  else if (isLocale(name)) {
+    changeLocale((await importModule(name)).default satisfies LocaleFile)
   }
   else {
-    if (name.startsWith('plugins/'))
-      plugins.set(name, module as PluginModule)
-    else
-      others.set(name, Object.keys(module))
+    if (isPlugin(name))
+      plugins.set(name, await importModule(name) satisfies PluginModule)
+    else // typed by hand: any other name, the runtime refusing what it does not know
+      others.set(name, Object.keys(await importModule<object>(name)))
     renderPanels()
   }
 }
@@ -88,7 +102,7 @@ function renderPanels(): void {
   const panels = [...plugins].map(([name, plugin]) => {
     const body = h('div')
     plugin.mount(body, context())
-    return h('section', { 'class': 'panel', 'data-name': name }, h('h3', {}, plugin.title), body)
+    return h('section', { 'class': 'panel', 'data-name': name }, h('h3', {}, plugin.meta.title), body)
   })
   for (const [name, exports] of others)
     panels.push(h('section', { 'class': 'panel', 'data-name': name }, h('h3', {}, name), h('p', {}, `exports: ${exports.join(', ') || '(none)'}`)))

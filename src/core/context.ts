@@ -10,7 +10,7 @@ import type { LazyModule } from './names'
 import type { ResolvedOptions } from './options'
 import type { SourceMapLike } from './positions'
 import type { MarkedImport } from './transform'
-import { existsSync } from 'node:fs'
+import { existsSync, statSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { INFLATING_MEMORY_RUNTIME_ID, MEMORY_RUNTIME_ID, REGISTRY_ID, RESOLVED_REGISTRY_ID, RUNTIME_ID } from '../contract'
 import { finishBundle } from './bundle'
@@ -226,7 +226,8 @@ export class Context {
     if (!this.options.dts)
       return
     const listed = this.dtsMarked ??= markedIn(readIfThere(this.options.dts))
-    const entries = dtsEntries(found, this.options.dts).marked
+    // Named as a build names them once resolved: by the file, with its extension.
+    const entries = dtsEntries(found.map(module => ({ ...module, id: module.id && (presentFile(module.id) ?? module.id) })), this.options.dts).marked
     if ([...entries].every(([name, type]) => listed.get(name) === type))
       return
     entries.forEach((type, name) => listed.set(name, type))
@@ -308,7 +309,13 @@ function isInstalled(specifier: string, root: string): boolean {
 
 /** A file, the same with a script or JSON extension, or a folder with an index: the cheap check before asking the resolver. */
 function looksPresent(path: string): boolean {
+  return presentFile(path) !== undefined
+}
+
+/** The file `looksPresent` finds. */
+function presentFile(path: string): string | undefined {
   const stem = path.replace(/[?#].*$/, '')
-  return [stem, stem.replace(/\.[cm]?js$/, '.ts'), stem.replace(/\.jsx$/, '.tsx')].some(existsSync)
-    || ['.js', '.ts', '.jsx', '.tsx', '.mjs', '.mts', '.json', '.vue', '.svelte'].some(ext => existsSync(stem + ext) || existsSync(join(stem, `index${ext}`)))
+  const extensions = ['.js', '.ts', '.jsx', '.tsx', '.mjs', '.mts', '.json', '.vue', '.svelte']
+  return [stem, stem.replace(/\.[cm]?js$/, '.ts'), stem.replace(/\.jsx$/, '.tsx'), ...extensions.map(ext => stem + ext), ...extensions.map(ext => join(stem, `index${ext}`))]
+    .find(file => existsSync(file) && statSync(file).isFile())
 }

@@ -59,22 +59,24 @@ interface LookUps {
 type LookUp<K extends keyof LookUps> = Typed extends true ? TypedLookUps[K] : LookUps[K]
 
 const runtime = createRuntime(registry)
+/** The look-ups under their public types, which hold whether or not a declaration file fills in the names. */
+const lookUps = runtime as unknown as { [K in keyof LookUps]: LookUp<K> }
 
 // The dev server hands a new registry here when files matching a `modules` glob come or go.
 ;(globalThis as any)[Symbol.for(UPDATE_KEY)] = runtime.__update
 
 /** Loads a module by its registered name, like `importlib.import_module`. Rejects with `ModuleNotFoundError` for unknown names, without any request. */
-export const importModule: LookUp<'importModule'> = runtime.importModule
+export const importModule: LookUp<'importModule'> = lookUps.importModule
 /** A loader for the name (or a lazy handle), or `undefined`, like `pkgutil.get_loader`. Nothing is fetched or run. */
-export const getLoader: LookUp<'getLoader'> = runtime.getLoader
+export const getLoader: LookUp<'getLoader'> = lookUps.getLoader
 /** Every module whose name starts with `prefix`, like `pkgutil.iter_modules`. Loads nothing. */
-export const iterModules: LookUp<'iterModules'> = runtime.iterModules
+export const iterModules: LookUp<'iterModules'> = lookUps.iterModules
 /** Whether `importModule(name)` can load the name. */
-export const hasModule: LookUp<'hasModule'> = runtime.hasModule
+export const hasModule: LookUp<'hasModule'> = lookUps.hasModule
 /** Loads the module behind a lazy handle, from a namespace import marked lazy. */
 export const load: <T>(handle: T) => Promise<T> = runtime.load
 /** Fetches a module's chunks without running them. Takes a handle or a name; rejects with `ModuleNotFoundError` for unknown names. */
-export const preload: LookUp<'preload'> = runtime.preload
+export const preload: LookUp<'preload'> = lookUps.preload
 /** Changes how failed fetches are retried, for this page: `configure({ retry: { attempts: 5 } })`. */
 export const configure: (options: { retry?: Partial<RetryPolicy> }) => void = runtime.configure
 /** Where `lazy-modules:stale` is dispatched when there is no `window` and `globalThis` is no event target (Node). */

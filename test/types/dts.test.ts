@@ -15,6 +15,7 @@ import { buildPackage } from '../helpers/package'
 import { typesAppModules } from '../helpers/types-app'
 
 const repo = resolve(import.meta.dirname, '../..')
+const playground = join(repo, 'playground')
 const tsc = join(repo, 'node_modules/typescript/bin/tsc')
 
 const modules = typesAppModules
@@ -42,7 +43,8 @@ beforeAll(async () => {
   // As installed: the package through its `exports`, its types included.
   mkdirSync(join(app, 'node_modules'))
   symlinkSync(pkg.dir, join(app, 'node_modules/unplugin-lazy-modules'), 'dir')
-  symlinkSync(join(repo, 'node_modules/vitest'), join(app, 'node_modules/vitest'), 'dir')
+  for (const name of ['vitest', 'vite'])
+    symlinkSync(join(repo, 'node_modules', name), join(app, 'node_modules', name), 'dir')
   out = join(app, 'dist')
   await build({ root: app, configFile: false, logLevel: 'silent', plugins: [LazyModules({ modules, report: false })], build: { ssr: 'src/main.ts', outDir: out } })
 })
@@ -133,5 +135,19 @@ describe('lazy-modules.d.ts', () => {
     expect(main.iterModules('widgets/')[0].meta).toEqual({ label: 'Clock', size: [2, 1] })
     expect(main.getLoader('tools/json').info.meta).toEqual({ title: 'JSON formatter', keywords: ['json'], beta: true })
     expect((await main.importModule('string/replacer')).replace('a-b', '-', '+')).toBe('a+b')
+  })
+})
+
+describe('the playground', () => {
+  it('builds without changing its lazy-modules.d.ts, and type-checks against it', async () => {
+    const dts = join(playground, 'lazy-modules.d.ts')
+    const committed = readFileSync(dts, 'utf8')
+    await build({ configFile: join(playground, 'vite.config.ts'), logLevel: 'silent', build: { outDir: tempDir('lazy-playground-types-'), emptyOutDir: true } })
+    expect(readFileSync(dts, 'utf8'), 'the build rewrote playground/lazy-modules.d.ts: commit what it wrote').toBe(committed)
+    // Its own tsconfig.json, with the runtime's types from the built package instead of dist/.
+    const project = join(app, 'tsconfig.playground.json')
+    const paths = { 'unplugin-lazy-modules/runtime': [join(pkg.dir, 'dist/runtime/index.d.mts')] }
+    writeFileSync(project, JSON.stringify({ extends: join(playground, 'tsconfig.json'), compilerOptions: { paths }, include: [join(playground, 'src'), dts] }))
+    expect(typeErrors(project)).toEqual([])
   })
 })

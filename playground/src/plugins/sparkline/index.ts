@@ -1,8 +1,8 @@
 // Uses d3-shape like the charts do: the bundler puts the shared code in a chunk both import.
-import type { PluginModule } from '../../contracts'
+import type { PluginMeta, PluginModule } from '../../contracts'
 import { line } from 'd3-shape'
 
-export const title = 'Sparkline'
+export const meta = { title: 'Sparkline', description: 'The year in one line.' } satisfies PluginMeta
 
 const WIDTH = 240
 const HEIGHT = 48

@@ -1,8 +1,8 @@
 // A package: `plugins/stats` is this folder's index, and may import its own files.
-import type { PluginModule } from '../../contracts'
+import type { PluginMeta, PluginModule } from '../../contracts'
 import { summarize } from './summary'
 
-export const title = 'Statistics'
+export const meta = { title: 'Statistics', description: 'Total, mean, best and worst month.' } satisfies PluginMeta
 
 export const mount: PluginModule['mount'] = (panel, { data, format, t }) => {
   const { total, mean, best, worst } = summarize(data)

@@ -1,6 +1,6 @@
-import type { PluginModule } from '../../contracts'
+import type { PluginMeta, PluginModule } from '../../contracts'
 
-export const title = 'Data table'
+export const meta = { title: 'Data table', description: 'Every month and its value.' } satisfies PluginMeta
 
 export const mount: PluginModule['mount'] = (panel, { data, format, t }) => {
   const table = document.createElement('table')
