@@ -10,7 +10,11 @@ const entries = ['index', 'vite', 'rollup', 'rolldown', 'types', 'runtime/index'
 let declarations: string | undefined
 
 export default defineBuildConfig({
-  entries: entries.map(entry => `src/${entry}`),
+  entries: [
+    ...entries.map(entry => `src/${entry}`),
+    // The `require` condition of `./vite`, for CommonJS configs: written by hand, not built.
+    { builder: 'copy', input: 'src', outDir: 'dist', pattern: 'vite.cjs' },
+  ],
   declaration: 'node16',
   clean: true,
   externals: ['virtual:lazy-modules', 'vite', 'rollup', 'rolldown'],

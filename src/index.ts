@@ -68,6 +68,9 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
       config: () => ({
         // The runtime must never be pre-bundled: it imports the registry, which only this plugin provides.
         optimizeDeps: { exclude: [PLUGIN_NAME, ...Object.keys(context.provided)] },
+        // Nor handed to Node as it is installed, for the same reason: Vite's SSR dev server and
+        // Vitest (which reads this for its own `server.deps.inline`) would externalize it.
+        ssr: { noExternal: [PLUGIN_NAME] },
       }),
       configResolved(config) {
         context.configure(config)

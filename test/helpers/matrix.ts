@@ -36,13 +36,13 @@ const packages: Record<Bundler, string[]> = {
 /** Set by .ci/run: build with every version, not only the newest of each bundler. */
 export const fullMatrix = process.env.MATRIX === '1'
 
-/** The versions of a bundler to test in this run. */
-export function legsOf(bundler: Bundler): Leg[] {
-  const all = packages[bundler].map((pkg, index, list): Leg => {
+/** The versions of a bundler to test in this run; `all`: every version, whatever the run. */
+export function legsOf(bundler: Bundler, { all: every = fullMatrix } = {}): Leg[] {
+  const legs = packages[bundler].map((pkg, index, list): Leg => {
     const { version } = JSON.parse(readFileSync(join(nodeModules, pkg, 'package.json'), 'utf8'))
     return { bundler, pkg, version, newest: index === list.length - 1, label: `${bundler} ${version}` }
   })
-  return fullMatrix ? all : all.filter(leg => leg.newest)
+  return every ? legs : legs.filter(leg => leg.newest)
 }
 
 export interface MatrixBuild {

@@ -1,7 +1,7 @@
 // The package as users get it, built by `unbuild` (build.config.ts) from a copy of the sources into a
 // temporary folder, so that two test runs, or a test run and `npm run build`, never share a dist/.
 import { execFile } from 'node:child_process'
-import { cpSync, rmSync, symlinkSync } from 'node:fs'
+import { cpSync, mkdirSync, readdirSync, rmSync, symlinkSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { join, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
@@ -40,4 +40,19 @@ export async function buildPackage(): Promise<BuiltPackage> {
     import: id => import(pathToFileURL(require.resolve(id)).href),
     remove: () => rmSync(dir, { recursive: true, force: true }),
   }
+}
+
+/**
+ * Installs the built package into `project`'s node_modules as npm would: a real folder (package.json
+ * and dist/), so tools see it under node_modules (Vitest externalizes what is there); every other
+ * package is this checkout's, linked.
+ */
+export function installPackage(pkg: BuiltPackage, project: string): void {
+  const nodeModules = join(project, 'node_modules')
+  mkdirSync(nodeModules, { recursive: true })
+  for (const entry of readdirSync(join(repo, 'node_modules')))
+    symlinkSync(join(repo, 'node_modules', entry), join(nodeModules, entry))
+  const target = join(nodeModules, 'unplugin-lazy-modules')
+  for (const file of ['package.json', 'dist'])
+    cpSync(join(pkg.dir, file), join(target, file), { recursive: true })
 }
