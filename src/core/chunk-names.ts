@@ -7,6 +7,8 @@ import type { LazyModule } from './names'
 /** What Rollup's and Rolldown's `chunkFileNames` functions are given, as far as it is read here. */
 export interface ChunkToName {
   facadeModuleId: string | null
+  isDynamicEntry?: boolean
+  moduleIds?: readonly string[]
 }
 
 export type ChunkFileNames = string | ((chunk: any) => string)
@@ -28,10 +30,26 @@ export function chunkName(module: Pick<LazyModule, 'kind' | 'name' | 'source'>):
  * The user's `chunkFileNames` (a pattern or a function, Rollup's default when unset), with `[name]`
  * taken from the lazy module a chunk is the facade of. Other chunks keep the bundler's names.
  */
-export function namedChunkFileNames(given: ChunkFileNames | undefined, nameOf: (facadeModuleId: string) => string | undefined) {
+export function namedChunkFileNames(given: ChunkFileNames | undefined, nameOf: (file: string) => string | undefined) {
   return (chunk: ChunkToName): string => {
     const pattern = typeof given === 'function' ? given(chunk) : given ?? '[name]-[hash].js'
-    const name = chunk.facadeModuleId ? nameOf(chunk.facadeModuleId.replace(/[?#].*$/, '')) : undefined
+    const name = lazyChunkName(chunk, id => nameOf(fileOf(id)))
     return name ? pattern.replaceAll('[name]', name) : pattern
   }
+}
+
+function lazyChunkName(chunk: ChunkToName, nameOf: (id: string) => string | undefined): string | undefined {
+  if (chunk.facadeModuleId)
+    return nameOf(chunk.facadeModuleId)
+  // Rollup gives a dynamic entry no facade when the module cannot be one, as a CommonJS module
+  // behind its ES import proxy cannot: the chunk is still that module's if it holds no other.
+  if (!chunk.isDynamicEntry)
+    return undefined
+  const names = new Set(chunk.moduleIds?.map(nameOf).filter(name => name !== undefined))
+  return names.size === 1 ? [...names][0] : undefined
+}
+
+/** The file of a module id: plugins mark the ids they make with `\0` (CommonJS proxies) and queries. */
+export function fileOf(id: string): string {
+  return id.replace(/^\0/, '').replace(/[?#].*$/, '')
 }

@@ -14,7 +14,7 @@ import { existsSync, statSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { INFLATING_MEMORY_RUNTIME_ID, MEMORY_RUNTIME_ID, REGISTRY_ID, RESOLVED_REGISTRY_ID, RUNTIME_ID } from '../contract'
 import { finishBundle } from './bundle'
-import { chunkName, namedChunkFileNames } from './chunk-names'
+import { chunkName, fileOf, namedChunkFileNames } from './chunk-names'
 import { dtsCode, dtsEntries, markedIn, readIfThere, writeIfChanged } from './dts'
 import { namingCall } from './facts'
 import { assertUniqueNames, isBare, markedModuleName, registeredAt } from './names'
@@ -214,7 +214,7 @@ export class Context {
     const { root } = this.options
     const module: LazyModule = { kind: 'marked', ...markedModuleName(source, candidate, root), from: `a marked import in ${importer}` }
     module.resolving = host.resolve(source, importer).then(resolved =>
-      markedModuleName(source, resolved && !resolved.external ? resolved.id : undefined, root))
+      markedModuleName(source, resolved && !resolved.external ? fileOf(resolved.id) : undefined, root))
     for (const other of this.markedBy.values())
       assertUniqueNames([...other, module])
     found.push(module)

@@ -33,6 +33,16 @@ describe('namedChunkFileNames', () => {
     expect(naming({ facadeModuleId: null })).toBe('assets/[name]-[hash].js')
   })
 
+  it('names a dynamic entry without a facade after the one lazy module it holds (Rollup\'s CommonJS proxies)', () => {
+    const naming = namedChunkFileNames('[name]-[hash].js', nameOf)
+    const proxied = ['\0/app/node_modules/@dbml/core/lib/index.js?commonjs-module', '/app/node_modules/@dbml/core/lib/index.js', '\0/app/node_modules/@dbml/core/lib/index.js?commonjs-es-import']
+    expect(naming({ facadeModuleId: null, isDynamicEntry: true, moduleIds: proxied })).toBe('dbml-core-[hash].js')
+    expect(naming({ facadeModuleId: null, isDynamicEntry: false, moduleIds: proxied })).toBe('[name]-[hash].js')
+    const two = new Map([...names, ['/app/src/other.js', 'other']])
+    const merged = namedChunkFileNames('[name]-[hash].js', id => two.get(id))
+    expect(merged({ facadeModuleId: null, isDynamicEntry: true, moduleIds: [...proxied, '/app/src/other.js'] })).toBe('[name]-[hash].js')
+  })
+
   it('keeps the bundler\'s default, or the user\'s function', () => {
     expect(namedChunkFileNames(undefined, nameOf)({ facadeModuleId: '/app/node_modules/@dbml/core/lib/index.js' })).toBe('dbml-core-[hash].js')
     const mine = (chunk: { facadeModuleId: string | null }) => chunk.facadeModuleId?.includes('core') ? 'lib/[name].[hash].mjs' : 'other/[hash].mjs'
