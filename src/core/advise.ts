@@ -3,7 +3,9 @@
 // the exact edit: the marked import to write, which uses become `await`, which functions become async.
 // Parsed like src/core/transform.ts parses a marked file (acorn, eslint-scope), so the advice matches
 // what the transform then accepts.
-import type { Identifier, ImportDeclaration, Node, Program } from 'estree'
+import type { Identifier, Node, Program } from 'estree'
+import type { SourceMapLike } from './positions'
+import { TraceMap, traceSegment } from '@jridgewell/trace-mapping'
 import { Parser } from 'acorn'
 import { analyze } from 'eslint-scope'
 import { walk } from 'estree-walker'
@@ -44,6 +46,10 @@ export interface ImportAdvice {
   problem: string | null
   /** Functions the edit makes async, as `name (line N)`. */
   madeAsync: string[]
+  /** Lines the edit puts first in a function, whose callbacks use the module: `name (line N): const …`. */
+  loadsFirst: string[]
+  /** `false`: the compiled code could not be mapped back to the file exactly, so there are no edits, and lines are the compiled code's. */
+  exact: boolean
 }
 
 /** A parsed importer: its import statements, and the advice for any of them. */
@@ -52,8 +58,64 @@ export interface Importer {
   advise: (statement: ImportStatement, attribute: string) => ImportAdvice
 }
 
-/** `undefined` when the code is not JavaScript acorn reads (TypeScript, JSX). */
-export function readImporter(code: string): Importer | undefined {
+/**
+ * The file the parsed code was compiled from (TypeScript, JSX) and the map back to it. Positions are
+ * mapped, then checked: the token must be there in the file, or the advice gives no edit.
+ */
+export interface Compiled {
+  original: string
+  map: SourceMapLike
+}
+
+/**
+ * A TypeScript or JSX file as JavaScript, with the map back: through Vite's Oxc transform where Vite
+ * is installed, else TypeScript's `transpileModule`; `undefined` with neither.
+ */
+export async function compileImporter(original: string, file: string): Promise<{ code: string, compiled: Compiled } | undefined> {
+  try {
+    const { transformWithOxc } = await import('vite')
+    const { code, map } = await transformWithOxc(original, file, { sourcemap: true })
+    return { code, compiled: { original, map: map as SourceMapLike } }
+  }
+  catch {}
+  try {
+    // Named by a variable: the user's TypeScript, if any, never one the package's build would bundle.
+    const typescript = 'typescript'
+    const ts = (await import(typescript)).default as typeof import('typescript')
+    const { outputText, sourceMapText } = ts.transpileModule(original, { fileName: file, compilerOptions: { target: ts.ScriptTarget.ESNext, module: ts.ModuleKind.ESNext, jsx: ts.JsxEmit.React, sourceMap: true } })
+    return { code: outputText, compiled: { original, map: JSON.parse(sourceMapText!) } }
+  }
+  catch {
+    return undefined
+  }
+}
+
+/** Where each position of the parsed code is in the file, if the text there is `token`. */
+type Place = (pos: number, token: string) => number | undefined
+
+function placer(code: string, compiled?: Compiled): { text: string, place: Place } {
+  if (!compiled)
+    return { text: code, place: (pos, token) => code.startsWith(token, pos) ? pos : undefined }
+  const { original, map } = compiled
+  const tracer = new TraceMap(map as ConstructorParameters<typeof TraceMap>[0])
+  const lineStarts = [0]
+  for (let at = original.indexOf('\n'); at >= 0; at = original.indexOf('\n', at + 1))
+    lineStarts.push(at + 1)
+  return {
+    text: original,
+    place: (pos, token) => {
+      const { line, column } = locate(code, pos)
+      const segment = traceSegment(tracer, line - 1, column)
+      if (!segment || segment.length < 4)
+        return undefined
+      const at = lineStarts[segment[2]!] + segment[3]! + (column - segment[0])
+      return original.startsWith(token, at) ? at : undefined
+    },
+  }
+}
+
+/** `undefined` when the code does not parse as JavaScript; `compiled`: the file it was compiled from. */
+export function readImporter(code: string, compiled?: Compiled): Importer | undefined {
   let ast: Program
   try {
     ast = Parser.parse(code, { ecmaVersion: 'latest', sourceType: 'module', allowHashBang: true, ranges: true }) as unknown as Program
@@ -70,7 +132,7 @@ export function readImporter(code: string): Importer | undefined {
     advise: (statement, attribute) => {
       scope ??= scopeOf(ast)
       const node = statements.find(each => each.start === statement.start)!
-      return adviseImport(code, node, scope, attribute)
+      return adviseImport(code, node, scope, attribute, placer(code, compiled))
     },
   }
 }
@@ -80,27 +142,45 @@ interface Scope {
   /** References to each module-scope binding, by name. */
   references: Map<string, At<Identifier>[]>
   importsLoad: boolean
+  /** Every identifier the file names, so a new one is not among them. */
+  names: Set<string>
 }
 
 function scopeOf(ast: Program): Scope {
   const parents = new WeakMap<Node, Node>()
+  const names = new Set<string>()
   walk(ast, {
     enter(node, parent) {
       if (parent)
         parents.set(node, parent)
+      if (node.type === 'Identifier')
+        names.add(node.name)
     },
   })
   const module = analyze(ast, { ecmaVersion: 2022, sourceType: 'module' }).globalScope!.childScopes[0]
   const references = new Map(module.variables.map(variable => [variable.name, variable.references.map(reference => reference.identifier as At<Identifier>)]))
   const importsLoad = (ast.body as Node[]).some(node => node.type === 'ImportDeclaration' && node.source.value === RUNTIME_ID
     && node.specifiers.some(spec => spec.type === 'ImportSpecifier' && spec.local.name === 'load'))
-  return { parents, references, importsLoad }
+  return { parents, references, importsLoad, names }
 }
 
-function adviseImport(code: string, node: At<Node>, scope: Scope, attribute: string): ImportAdvice {
-  const { line, column } = locate(code, node.start)
-  const statement = code.slice(node.start, node.end)
-  const advice: ImportAdvice = { line, column, statement, write: null, uses: [], edits: [], problem: null, madeAsync: [] }
+function adviseImport(code: string, node: At<Node>, scope: Scope, attribute: string, { text, place }: { text: string, place: Place }): ImportAdvice {
+  const specifier = String((node as any).source.value)
+  const start = place(node.start, code.slice(node.start, node.start + 6))
+  // The statement as written in the file: from its start, through its specifier and attributes.
+  const written = start === undefined ? undefined : new RegExp(`[\\s\\S]*?(['"])${specifier.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\1(?:\\s*(?:with|assert)\\s*\\{[^}]*\\})?[ \\t]*;?`, 'y')
+  if (written)
+    written.lastIndex = start!
+  const end = written?.exec(text) ? written.lastIndex : undefined
+  let exact = end !== undefined
+  const at = (pos: number, token: string) => {
+    const found = exact ? place(pos, token) : undefined
+    exact &&= found !== undefined
+    return found
+  }
+  const { line, column } = exact ? locate(text, start!) : locate(code, node.start)
+  const statement = exact ? text.slice(start, end) : code.slice(node.start, node.end)
+  const advice: ImportAdvice = { line, column, statement, write: null, uses: [], edits: [], problem: null, madeAsync: [], loadsFirst: [], exact }
   if (node.type !== 'ImportDeclaration') {
     advice.problem = `it is re-exported (\`export … from\`), which cannot be marked lazy: import it where it is used instead`
     return advice
@@ -109,48 +189,89 @@ function adviseImport(code: string, node: At<Node>, scope: Scope, attribute: str
     advice.problem = 'it is imported for its side effects only: a marked import needs a binding to load it through'
     return advice
   }
-  advice.write = markedImport(code, node as At<ImportDeclaration>, attribute)
-  advice.edits.push({ start: node.start, end: node.end, text: advice.write })
+  advice.write = markedImport(statement, specifier, attribute)
+  const edits: ImportAdvice['edits'] = [{ start: start!, end: end!, text: advice.write }]
   const asyncAt = new Map<number, string>()
+  const hoisted = new Map<Fn, Map<string, Hoist>>()
   let needsLoad = false
   for (const spec of node.specifiers) {
     const namespace = spec.type === 'ImportNamespaceSpecifier'
     for (const id of scope.references.get(spec.local.name) ?? []) {
-      const use = useOf(code, id, scope.parents, namespace)
-      advice.uses.push(use.use)
-      if (use.problem)
-        advice.problem ??= use.problem
-      if (use.use.where === 'top level' || use.problem)
+      const { use, problem, makeAsync, hoist } = useOf(code, id, scope, namespace)
+      const placed = at(id.start, id.name)
+      if (placed !== undefined) {
+        Object.assign(use, locate(text, placed), { start: placed + use.start - id.start, end: placed + use.end - id.start })
+        if (/<\/?\s*$/.test(text.slice(Math.max(0, placed - 3), placed)))
+          advice.problem ??= `\`${id.name}\` is used as a JSX element (line ${use.line}), which a lazy binding cannot be: load the component with React.lazy or Suspense instead`
+      }
+      advice.uses.push(use)
+      advice.problem ??= problem ?? null
+      if (use.where === 'top level' || problem)
         continue
       needsLoad ||= namespace
-      if (use.use.write !== null)
-        advice.edits.push({ start: use.use.start, end: use.use.end, text: use.use.write })
-      if (use.makeAsync)
-        asyncAt.set(use.makeAsync.at, use.makeAsync.name)
+      if (use.write !== null)
+        edits.push({ start: use.start, end: use.end, text: use.write })
+      if (hoist) {
+        const lines = hoisted.get(hoist.fn) ?? new Map<string, Hoist>()
+        const first = lines.get(id.name)
+        // One line per function and binding: later uses take the first one's name.
+        if (first) {
+          edits.at(-1)!.text = edits.at(-1)!.text.replace(hoist.name, first.name)
+          use.after = use.after!.replace(hoist.name, first.name)
+        }
+        else {
+          lines.set(id.name, hoist)
+          scope.names.add(hoist.name)
+        }
+        hoisted.set(hoist.fn, lines)
+      }
+      const fn = makeAsync && at(makeAsync.at, /^[\w$]+|^./.exec(code.slice(makeAsync.at))![0])
+      if (makeAsync && fn !== undefined)
+        asyncAt.set(fn, makeAsync.name)
     }
   }
-  for (const [at, name] of asyncAt) {
-    advice.edits.push({ start: at, end: at, text: 'async ' })
-    advice.madeAsync.push(`${name} (line ${locate(code, at).line})`)
+  for (const [fn, lines] of hoisted) {
+    const { block, at: open, end: close, first } = bodyStart(code, fn)
+    const body = [...lines.values()].map(hoist => hoist.line)
+    const placed = place(fn.start, /^[\w$]+|^./.exec(code.slice(fn.start))![0])
+    const fnLine = placed === undefined ? locate(code, fn.start).line : locate(text, placed).line
+    advice.loadsFirst.push(...body.map(line => `${functionName(fn, scope.parents.get(fn)) ?? 'the function'} (line ${fnLine}): ${line}`))
+    if (block) {
+      const from = at(open, '{')
+      const firstAt = at(first, /^[\w$]+|^./.exec(code.slice(first))![0])
+      if (from !== undefined && firstAt !== undefined) {
+        const indent = /[ \t]*$/.exec(text.slice(0, firstAt))![0]
+        edits.push({ start: from + 1, end: from + 1, text: body.map(line => `\n${indent}${line}`).join('') })
+      }
+    }
+    else {
+      const from = at(open, /^[\w$]+|^./.exec(code.slice(open))![0])
+      const to = at(close - 1, code[close - 1])
+      if (from !== undefined && to !== undefined) {
+        edits.push({ start: from, end: from, text: `{ ${body.join('; ')}; return ` })
+        edits.push({ start: to + 1, end: to + 1, text: ' }' })
+      }
+    }
+  }
+  for (const [pos, name] of asyncAt) {
+    edits.push({ start: pos, end: pos, text: 'async ' })
+    advice.madeAsync.push(`${name} (line ${locate(text, pos).line})`)
   }
   if (needsLoad && !scope.importsLoad)
-    advice.edits.push({ start: node.start, end: node.start, text: `import { load } from '${RUNTIME_ID}'\n` })
-  advice.uses.sort((a, b) => a.start - b.start)
-  advice.edits.sort((a, b) => b.start - a.start || b.end - a.end)
+    edits.push({ start: start!, end: start!, text: `import { load } from '${RUNTIME_ID}'\n` })
+  advice.uses.sort((a, b) => a.line - b.line || a.column - b.column)
+  advice.exact = exact
+  advice.edits = exact && !advice.problem ? edits.sort((a, b) => b.start - a.start || b.end - a.end) : []
   return advice
 }
 
-/** The statement with the marker added to its attributes, or an attribute list added. */
-function markedImport(code: string, node: At<ImportDeclaration>, attribute: string): string {
-  const text = code.slice(node.start, node.end)
+/** The statement with the marker added to its attributes, or an attribute list added after its specifier. */
+export function markedImport(statement: string, specifier: string, attribute: string): string {
   const marker = `${attribute}: 'true'`
-  const attributes = (node as any).attributes as At<Node>[] | undefined
-  if (attributes?.length) {
-    const last = attributes.at(-1)!
-    return `${code.slice(node.start, last.end)}, ${marker}${code.slice(last.end, node.end)}`
-  }
-  const source = node.source as At<Node>
-  return `${code.slice(node.start, source.end)} with { ${marker} }${text.slice(source.end - node.start)}`
+  const quoted = new RegExp(`(['"])${specifier.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\1(\\s*(?:with|assert)\\s*\\{([^}]*)\\})?`)
+  return statement.replace(quoted, (all, _quote, attributes, list) => attributes
+    ? all.replace(/\s*\}$/, `${list.trim() ? ',' : ''} ${marker} }`).replace(/\{\s+,/, '{')
+    : `${all} with { ${marker} }`)
 }
 
 type Fn = At<Node> & { async?: boolean, generator?: boolean, id?: Identifier | null }
@@ -159,12 +280,37 @@ function isFunction(node: Node): node is Fn {
   return node.type === 'FunctionDeclaration' || node.type === 'FunctionExpression' || node.type === 'ArrowFunctionExpression'
 }
 
+/**
+ * Calls that run a callback later, whose result they ignore: a callback given to them may become
+ * async. A callback given to any other call (`map`, `forEach`, `new Promise`) runs before the call
+ * returns, or its result is used, so `await` goes in the function around that call instead.
+ */
+const LATER = new Set(['addEventListener', 'on', 'once', 'then', 'catch', 'finally', 'setTimeout', 'setInterval', 'requestAnimationFrame', 'requestIdleCallback', 'queueMicrotask', 'subscribe', 'watch', 'onMounted', 'useEffect'])
+
+/** Whether a sync function runs where it is (an IIFE) or as a callback that must stay sync. */
+function runsInPlace(fn: Fn, owner: Node | undefined): boolean {
+  if (owner?.type === 'CallExpression' && owner.callee === fn)
+    return true
+  if ((owner?.type === 'CallExpression' || owner?.type === 'NewExpression') && owner.arguments.includes(fn as any)) {
+    const callee = owner.callee
+    const name = callee.type === 'Identifier' ? callee.name : callee.type === 'MemberExpression' && callee.property.type === 'Identifier' ? callee.property.name : ''
+    return owner.type === 'NewExpression' || !LATER.has(name)
+  }
+  return false
+}
+
+/** A use inside a callback that must stay sync: the module is loaded at the start of the function around it. */
+export interface Hoist { fn: Fn, name: string, line: string }
+
 /** One use of a binding: where it runs, what to write, and which function must become async. */
-function useOf(code: string, id: At<Identifier>, parents: WeakMap<Node, Node>, namespace: boolean) {
+function useOf(code: string, id: At<Identifier>, scope: Scope, namespace: boolean) {
+  const { parents } = scope
   const ancestors: Node[] = []
   for (let node = parents.get(id); node; node = parents.get(node))
     ancestors.unshift(node)
-  const fn = [...ancestors].reverse().find(isFunction)
+  const functions = ancestors.filter(isFunction).reverse()
+  // The function the await goes in: the nearest one that is async, or that may become async.
+  const fn = functions.find(each => each.async || !runsInPlace(each, parents.get(each)))
   const parent = ancestors.at(-1)
   const { line, column } = locate(code, id.start)
   const chain = chainOf(id, ancestors)
@@ -179,18 +325,44 @@ function useOf(code: string, id: At<Identifier>, parents: WeakMap<Node, Node>, n
   if (!fn.async && (fn.generator || (owner?.type === 'MethodDefinition' && owner.kind !== 'method') || (owner?.type === 'Property' && owner.kind !== 'init')))
     return { use, problem: `\`${id.name}\` is used in ${use.function ?? 'a function'} (line ${line}), which cannot become async (a getter, setter, constructor or generator)` }
   const shorthand = parent?.type === 'Property' && parent.shorthand && parent.value === id
-  if (namespace)
+  let hoist: Hoist | undefined
+  if (fn !== functions[0] && !chain.underAwait) {
+    const name = freeName(`${id.name}Loaded`, scope.names)
+    hoist = { fn, name, line: `const ${name} = await ${namespace ? `load(${id.name})` : id.name}` }
+    use.write = shorthand ? `${id.name}: ${name}` : name
+  }
+  else if (namespace) {
     use.write = shorthand ? `${id.name}: (await load(${id.name}))` : `(await load(${id.name}))`
-  else if (chain.underAwait)
-    use.write = null
-  else if (chain.statement)
+  }
+  else if (chain.statement) {
     Object.assign(use, { start: chain.start, end: chain.start, write: 'await ' })
-  else
+  }
+  else if (!chain.underAwait) {
     use.write = shorthand ? `${id.name}: (await ${id.name})` : `(await ${id.name})`
+  }
   if (use.write !== null)
     use.after = use.write === 'await ' ? `await ${use.code}` : `${use.write}${use.code.slice(id.end - chain.start)}`
   const at = fn.async ? undefined : asyncPosition(fn, owner)
-  return { use, makeAsync: at === undefined ? undefined : { at, name: use.function ?? 'a function' } }
+  return { use, hoist, makeAsync: at === undefined ? undefined : { at, name: use.function ?? 'a function' } }
+}
+
+/** `name`, or `name2`, `name3`…: one no binding of the file has. */
+function freeName(name: string, taken: Set<string>): string {
+  let free = name
+  for (let n = 2; taken.has(free); n++)
+    free = `${name}${n}`
+  return free
+}
+
+/** Where a line goes first in a function's body (a concise arrow body becomes a block), as insertions. */
+function bodyStart(code: string, fn: Fn): { block: boolean, at: number, end: number, first: number } {
+  const body = (fn as any).body as At<Node>
+  if (body.type === 'BlockStatement')
+    return { block: true, at: body.start, end: body.end, first: ((body as any).body[0] as At<Node> | undefined)?.start ?? body.end - 1 }
+  let at = code.lastIndexOf('=>', body.start) + 2
+  while (/\s/.test(code[at]))
+    at++
+  return { block: false, at, end: fn.end, first: at }
 }
 
 /**

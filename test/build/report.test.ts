@@ -219,6 +219,32 @@ describe('size report: hints from the module graph', () => {
   })
 })
 
+describe('archives in the report (Rollup 4)', () => {
+  /** An app that loads one of 24 locales by name, each a few kB of its own words, all in one archive. */
+  function localesApp(): string {
+    const dir = tempDir('lazy-report-locales-')
+    mkdirSync(join(dir, 'src/locales'), { recursive: true })
+    writeFileSync(join(dir, 'src/main.js'), `import { importModule } from 'unplugin-lazy-modules/runtime'\nexport const pick = code => importModule(\`locales/\${code}\`)\n`)
+    let seed = 7
+    const word = () => Array.from({ length: 6 }, () => 'abcdefghijklmnopqrstuvwxyz'[(seed = (seed * 1103515245 + 12345) % 2 ** 31) % 26]).join('')
+    for (let i = 0; i < 24; i++)
+      writeFileSync(join(dir, `src/locales/l${String(i).padStart(2, '0')}.js`), `export default ${JSON.stringify(Array.from({ length: 300 }, word))}\n`)
+    return dir
+  }
+
+  it('an archived module loads its archive; loading one of many alternatives gets a hint with the numbers', async () => {
+    const { report } = await rollupBuild(localesApp(), { modules: { 'locales/*': 'src/locales/*.js' }, archives: { locales: ['locales/*'] }, report: { console: false } })
+    const archive = report.archives.locales
+    const module = report.modules['locales/l05']
+    expect(module.loads).toEqual([archive.file])
+    expect(module.load).toEqual(archive.size)
+    expect(module.saved).toEqual(report.files[module.file].size)
+    const hint = report.suggestions.find((each: any) => each.kind === 'archive-fetch')
+    expect(hint.subject).toBe('locales')
+    expect(hint.message).toMatch(new RegExp(`^loading locales/l\\d\\d fetches the ${escapeRegExp(formatSize(archive.size.gzip))} archive "locales", \\d+× its own [\\d.]+ kB \\(gzip\\); all 24 of its modules fetch over 10× their own size\\.`))
+  })
+})
+
 describe('size budgets', () => {
   it('pass: the build goes on, and lazy-report.json records each check', async () => {
     const { report } = await rollupBuild(root, { modules: widgets, report: { console: false }, budgets: { initial: '1 MB', lazy: { 'widgets/*': { gzip: '10 kB', brotli: 10000 } } } })

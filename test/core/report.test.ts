@@ -214,6 +214,47 @@ describe('suggestions', () => {
   })
 })
 
+describe('archives', () => {
+  /** Twelve small modules of distinct text, archived together: each is a twelfth of what loading it fetches. */
+  function archived(count = 12): Fixture {
+    const input = graph()
+    const entries: Manifest['archives'][string]['entries'] = {}
+    for (let i = 0; i < count; i++) {
+      const file = `l${i}.js`
+      input.chunks.push(chunk(file, noise(400, 100 + i)))
+      input.manifest.modules[`locales/l${i}`] = info(`locales/l${i}`, file, { archive: { name: 'locales', file: 'locales.zip', entry: file } })
+      entries[file] = { offset: 0, compressedSize: 400, size: 400, method: 0, crc32: 0, integrity: 'sha384-', links: [] }
+    }
+    input.manifest.archives.locales = { file: 'locales.zip', integrity: 'sha384-', size: { raw: 0, gzip: 0 }, entries }
+    input.assets.set('locales.zip', noise(400 * count, 99))
+    return input
+  }
+
+  it('an archived module loads its archive, and saves its own chunk', async () => {
+    const report = await createReport(inputOf(archived()))
+    expect(report.modules['locales/l3']).toMatchObject({ loads: ['locales.zip'], load: report.files['locales.zip'].size, saved: report.files['l3.js'].size })
+    expect(report.files['locales.zip'].neededBy).toHaveLength(12)
+  })
+
+  it('archive-fetch: loading one module fetches more than 10x its own size, with the numbers', async () => {
+    const report = await createReport(inputOf(archived()))
+    const hints = report.suggestions.filter(hint => hint.kind === 'archive-fetch')
+    expect(hints).toHaveLength(1)
+    const zip = report.files['locales.zip'].size.gzip
+    const [, name] = /^loading (locales\/l\d+) fetches/.exec(hints[0].message)!
+    const own = report.files[`${name.slice(8)}.js`].size.gzip
+    expect(zip / own).toBeGreaterThan(10)
+    expect(hints[0]).toEqual({
+      kind: 'archive-fetch',
+      subject: 'locales',
+      bytes: zip - own,
+      message: `loading ${name} fetches the ${formatSize(zip)} archive "locales", ${Math.round(zip / own)}× its own ${formatSize(own)} (gzip); all 12 of its modules fetch over 10× their own size. An archive suits modules loaded together; for alternatives loaded one at a time (locales, themes), leave them loose or archive them in smaller groups.`,
+    })
+    // Three modules of one archive: each is a third of it, and no hint.
+    expect((await createReport(inputOf(archived(3)))).suggestions.filter(hint => hint.kind === 'archive-fetch')).toEqual([])
+  })
+})
+
 describe('budgets', () => {
   it('reads sizes as people write them', () => {
     expect(['150 kB', '150kB', '150 KB', ' 150 kb ', '1.2 MB', '64 KiB', '1 MiB', '900 B', '900', 900, '.5kB'].map(size => parseSize(size)))

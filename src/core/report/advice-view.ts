@@ -58,6 +58,8 @@ function details(candidate: Candidate): string[] {
     lines.push(`  ${each.file}:${each.line}  ${oneLine(each.statement)}`)
     if (each.write && candidate.edits.length)
       lines.push(`  ${' '.repeat(`${each.file}:${each.line}`.length)}→ ${oneLine(each.write)}`)
+    for (const line of each.first)
+      lines.push(`  ${each.file}  first in ${line}`)
     for (const use of each.uses) {
       const where = `${each.file}:${use.line}`
       if (use.where === 'top level')
@@ -85,6 +87,7 @@ export function adviceHtml(advice: Advice | null, initialJsGzip: number): string
     const percent = initialJsGzip ? `${Math.round(candidate.saved.gzip / initialJsGzip * 100)}%` : ''
     const edit = candidate.importers.map(each => [
       `<div><code>${escape(each.file)}:${each.line}</code> ${candidate.edits.length && each.write ? `<code class="edit">${escape(oneLine(each.write))}</code>` : `<code>${escape(oneLine(each.statement))}</code>`}</div>`,
+      ...each.first.map(line => `<div class="use">first in ${escape(line.replace(/: .*/, ''))}: <code class="edit">${escape(line.replace(/^[^:]*: /, ''))}</code></div>`),
       ...each.uses.filter(use => use.where === 'top level' || use.after).map(use => use.where === 'top level'
         ? `<div class="use early"><code>${escape(each.file)}:${use.line}</code> <code>${escape(oneLine(use.code))}</code> runs at start-up</div>`
         : `<div class="use"><code>${escape(each.file)}:${use.line}</code> <code class="edit">${escape(oneLine(use.after!))}</code></div>`),

@@ -7,7 +7,7 @@ import type { Advice, AdviceImport, Candidate, Composition, ReportInput, Share, 
 import type { ImportAdvice, Importer } from '../advise'
 import { existsSync, readFileSync } from 'node:fs'
 import { dirname, resolve as resolvePath } from 'node:path'
-import { readImporter } from '../advise'
+import { compileImporter, readImporter } from '../advise'
 import { list, plural } from './format'
 import { isVirtual, moduleKey, packageName, shortId } from './ids'
 
@@ -75,8 +75,10 @@ export async function adviseBuild(input: ReportInput, shares: Map<string, Module
   }
 
   const byTarget = new Map<string, Draft>()
+  // A file outside the root is not the app's to edit: a linked package, this plugin's runtime.
+  const inRoot = (id: string) => !input.root || id.startsWith(`${input.root}/`)
   for (const importer of reached) {
-    if (!isAppFile(importer))
+    if (!isAppFile(importer) || !inRoot(importer))
       continue
     for (const target of edges.get(importer)!) {
       if (isVirtual(target) || !reached.has(target) || moduleInfo(target)?.isEntry)
@@ -157,17 +159,27 @@ const formatShare = (share: Share) => `~${share.gzip < 1000 ? `${share.gzip} B` 
 
 /** Reads importers once each: their source on disk if it is JavaScript, else nothing to advise on. */
 class ImporterReader {
-  private cache = new Map<string, Importer | undefined>()
   private resolved = new Map<string, Promise<string | null>>()
   constructor(private input: ReportInput) {}
 
-  read(id: string): Importer | undefined {
-    if (!this.cache.has(id)) {
-      const read = this.input.readSource ?? readDisk
-      const code = read(strip(id))
-      this.cache.set(id, code === null ? undefined : readImporter(code))
-    }
-    return this.cache.get(id)
+  private reading = new Map<string, Promise<Importer | undefined>>()
+
+  /** Its source as JavaScript, or compiled from TypeScript or JSX with a map back; `undefined` if it cannot be read. */
+  read(id: string): Promise<Importer | undefined> {
+    if (!this.reading.has(id))
+      this.reading.set(id, this.parse(strip(id)))
+    return this.reading.get(id)!
+  }
+
+  private async parse(file: string): Promise<Importer | undefined> {
+    const code = (this.input.readSource ?? readDisk)(file)
+    if (code === null)
+      return undefined
+    const plain = readImporter(code)
+    if (plain || !/\.(?:[cm]?tsx?|jsx)$/.test(file))
+      return plain
+    const compiled = await compileImporter(code, file)
+    return compiled && readImporter(compiled.code, compiled.compiled)
   }
 
   /** Whether `specifier` in `importer` is one of `targets`: the bundler's resolver, else by name and path. */
@@ -197,10 +209,11 @@ async function describe(draft: Draft, reader: ImporterReader, input: ReportInput
   const imports: AdviceImport[] = []
   const edits: TextEdit[] = []
   const unread: string[] = []
+  const inexact: string[] = []
   const madeAsync: string[] = []
   let subject = draft.kind === 'module' ? file([...draft.targets][0]) : undefined
   for (const [importer, targets] of draft.importers) {
-    const parsed = reader.read(importer)
+    const parsed = await reader.read(importer)
     if (!parsed) {
       unread.push(file(importer))
       continue
@@ -211,8 +224,10 @@ async function describe(draft: Draft, reader: ImporterReader, input: ReportInput
       if (draft.kind === 'package')
         subject ??= draft.targets.size > 1 ? draft.package! : statement.specifier
       const advice: ImportAdvice = parsed.advise(statement, attribute)
-      imports.push({ file: file(importer), line: advice.line, column: advice.column, statement: advice.statement, write: advice.write, problem: advice.problem, uses: advice.uses.map(({ start: _, end: __, write: ___, ...use }) => use) })
+      imports.push({ file: file(importer), line: advice.line, column: advice.column, statement: advice.statement, write: advice.write, problem: advice.problem, first: advice.loadsFirst, uses: advice.uses.map(({ start: _, end: __, write: ___, ...use }) => use) })
       madeAsync.push(...advice.madeAsync.map(name => `${name} in ${file(importer)}`))
+      if (!advice.exact)
+        inexact.push(file(importer))
       if (!advice.problem)
         edits.push(...advice.edits.map(edit => ({ file: file(importer), ...edit })))
     }
@@ -227,7 +242,8 @@ async function describe(draft: Draft, reader: ImporterReader, input: ReportInput
       : !imports.length || unread.length
           ? 'unknown'
           : madeAsync.length ? 'async' : 'ready'
-  return { subject, kind: draft.kind, package: draft.package, verdict, within: null, importers: imports, edits: verdict === 'ready' || verdict === 'async' ? edits : [], message: message(verdict, imports, unread, madeAsync) }
+  const mapped = inexact.length ? ` The compiled code of ${list([...new Set(inexact)], 3)} could not be mapped back exactly: lines are the compiled code's, and the edit is to write by hand.` : ''
+  return { subject, kind: draft.kind, package: draft.package, verdict, within: null, importers: imports, edits: (verdict === 'ready' || verdict === 'async') && !inexact.length ? edits : [], message: message(verdict, imports, unread, madeAsync) + mapped }
 }
 
 function message(verdict: Verdict, imports: AdviceImport[], unread: string[], madeAsync: string[]): string {
@@ -243,12 +259,14 @@ function message(verdict: Verdict, imports: AdviceImport[], unread: string[], ma
     }
     case 'unknown':
       return unread.length
-        ? `Imported by ${list(unread, 3)}, which could not be read as JavaScript here (TypeScript or JSX is read only once compiled): mark ${unread.length === 1 ? 'that import' : 'those imports'} by hand, with \`await\` on every use.`
+        ? `Imported by ${list(unread, 3)}, which could not be read (not JavaScript, and neither Vite nor TypeScript compiled it): mark ${unread.length === 1 ? 'that import' : 'those imports'} by hand, with \`await\` on every use.`
         : 'No import statement of the app names it (a re-export or an alias the advice could not follow).'
     default: {
       const changed = uses.filter(use => use.after !== null)
+      const first = imports.flatMap(each => each.first.map(line => `${line} in ${each.file}`))
+      const loads = first.length ? ` Where a callback must stay sync, the module loads first in the function around it: ${list(first, 3)}.` : ''
       const made = madeAsync.length ? ` ${list(madeAsync, 3)} ${madeAsync.length === 1 ? 'becomes' : 'become'} async: what calls ${madeAsync.length === 1 ? 'it' : 'them'} gets a promise.` : ''
-      return `Mark ${imports.length === 1 ? 'the import' : `the ${imports.length} imports`} lazy (${where}); ${plural(changed.length, 'use')} ${changed.length === 1 ? 'takes' : 'take'} \`await\`.${made}`
+      return `Mark ${imports.length === 1 ? 'the import' : `the ${imports.length} imports`} lazy (${where}); ${plural(changed.length, 'use')} ${changed.length === 1 ? 'takes' : 'take'} \`await\`.${loads}${made}`
     }
   }
 }

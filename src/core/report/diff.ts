@@ -57,7 +57,11 @@ function matchFiles(before: Report, after: Report): ReportDiff['files'] {
     .map(([was, file]) => ({ file, was, ...deltaOf(before.files[was].size, after.files[file].size) }))
     .filter(change => change.raw !== 0)
     .sort((a, b) => Math.abs(b.gzip!) - Math.abs(a.gzip!) || (a.file < b.file ? -1 : 1))
-  return { added: [...added].sort(), removed: [...removed].sort(), changed }
+  return {
+    added: [...added].sort().map(file => ({ file, size: after.files[file].size })),
+    removed: [...removed].sort().map(file => ({ file, size: before.files[file].size })),
+    changed,
+  }
 }
 
 const signed = (bytes: number | null) => bytes === null ? '–' : bytes > 0 ? `+${formatSize(bytes)}` : bytes < 0 ? `−${formatSize(-bytes)}` : '0 B'
@@ -70,10 +74,10 @@ export function formatDelta(delta: SizeDelta): string {
 function rows(diff: ReportDiff, most: number): [label: string, delta: SizeDelta][] {
   const moved = Object.entries(diff.modules).filter(([, module]) => module.status !== 'same')
     .sort((a, b) => Math.abs(b[1].gzip ?? b[1].after?.gzip ?? b[1].before!.gzip) - Math.abs(a[1].gzip ?? a[1].after?.gzip ?? a[1].before!.gzip) || (a[0] < b[0] ? -1 : 1))
+  const css = diff.initial.css.before?.raw || diff.initial.css.after?.raw
   return [
     ['first load', diff.initial.total],
-    ['  JS', diff.initial.js],
-    ['  CSS', diff.initial.css],
+    ...css ? [['  JS', diff.initial.js], ['  CSS', diff.initial.css]] as [string, SizeDelta][] : [],
     ...moved.slice(0, most).map(([name, delta]): [string, SizeDelta] => [name, delta]),
   ]
 }
@@ -93,8 +97,8 @@ export function formatDiff(diff: ReportDiff, most = 15): string {
   const widths = table[0].map((_, column) => Math.max(...table.map(row => row[column].length)))
   const lines = table.map(row => row.map((cell, column) => column === 0 ? cell.padEnd(widths[0]) : cell.padStart(widths[column])).join('  ').trimEnd())
   const files = [
-    diff.files.added.length ? `new files: ${diff.files.added.join(', ')}` : '',
-    diff.files.removed.length ? `removed files: ${diff.files.removed.join(', ')}` : '',
+    diff.files.added.length ? `new files: ${diff.files.added.map(({ file, size }) => `${file} ${formatSize(size.gzip)}`).join(', ')}` : '',
+    diff.files.removed.length ? `removed files: ${diff.files.removed.map(({ file, size }) => `${file} ${formatSize(size.gzip)}`).join(', ')}` : '',
   ].filter(Boolean)
   return [
     `size change against build ${diff.buildId} (${diff.from}), gzip`,
@@ -114,7 +118,7 @@ export function diffMarkdown(diff: ReportDiff, most = 25): string {
     '| | before | after | change |',
     '| --- | ---: | ---: | ---: |',
     ...rows(diff, most).map(([label, delta], index) => {
-      const name = index === 0 ? '**first load**' : index < 3 ? label.trim() : `\`${cell(label)}\``
+      const name = index === 0 ? '**first load**' : label.startsWith('  ') ? label.trim() : `\`${cell(label)}\``
       const change = index === 0 ? `**${formatDelta(delta)}**` : formatDelta(delta)
       return `| ${name} | ${formatSize(delta.before?.gzip ?? null)} | ${formatSize(delta.after?.gzip ?? null)} | ${change} |`
     }),
@@ -123,10 +127,10 @@ export function diffMarkdown(diff: ReportDiff, most = 25): string {
   ]
   if (diff.files.added.length || diff.files.removed.length || diff.files.changed.length) {
     lines.push('', `<details><summary>Files</summary>`, '', '| file | before | after | change |', '| --- | ---: | ---: | ---: |')
-    for (const file of diff.files.added)
-      lines.push(`| \`${cell(file)}\` | – | | new |`)
-    for (const file of diff.files.removed)
-      lines.push(`| \`${cell(file)}\` | | – | removed |`)
+    for (const { file, size } of diff.files.added)
+      lines.push(`| \`${cell(file)}\` | – | ${formatSize(size.gzip)} | new |`)
+    for (const { file, size } of diff.files.removed)
+      lines.push(`| \`${cell(file)}\` | ${formatSize(size.gzip)} | – | removed |`)
     for (const change of diff.files.changed)
       lines.push(`| \`${cell(change.file)}\` | ${formatSize(change.before!.gzip)} | ${formatSize(change.after!.gzip)} | ${formatDelta(change)} |`)
     lines.push('', '</details>')
@@ -140,22 +144,23 @@ const escape = (text: string) => text.replace(/[&<>"']/g, char => `&#${char.char
 export function diffHtml(diff: ReportDiff | null): string {
   if (!diff)
     return ''
-  const tone = (delta: SizeDelta) => !delta.before ? 'up' : !delta.after ? 'down' : (delta.gzip ?? 0) > 0 ? 'up' : (delta.gzip ?? 0) < 0 ? 'down' : ''
+  // A lazy module that comes or goes is news, not a gain or a loss; a file that comes adds bytes.
+  const tone = (delta: SizeDelta, file = false) => !delta.before ? file ? 'up' : 'news' : !delta.after ? file ? 'down' : 'news' : (delta.gzip ?? 0) > 0 ? 'up' : (delta.gzip ?? 0) < 0 ? 'down' : ''
   const row = (label: string, delta: SizeDelta, extra = '') => `<tr${extra}><td>${label}</td><td class="n" data-v="${delta.before?.gzip ?? -1}">${formatSize(delta.before?.gzip ?? null)}</td><td class="n" data-v="${delta.after?.gzip ?? -1}">${formatSize(delta.after?.gzip ?? null)}</td><td class="n delta ${tone(delta)}" data-v="${delta.gzip ?? (delta.after?.gzip ?? -(delta.before?.gzip ?? 0))}">${escape(formatDelta(delta))}</td></tr>`
   const changed = rows(diff, Number.POSITIVE_INFINITY)
   const files = [
-    ...diff.files.added.map(file => `<tr><td>${escape(file)}</td><td class="delta up">new</td></tr>`),
-    ...diff.files.removed.map(file => `<tr><td>${escape(file)}</td><td class="delta down">removed</td></tr>`),
+    ...diff.files.added.map(({ file, size }) => `<tr><td>${escape(file)}</td><td class="delta up">new, ${formatSize(size.gzip)}</td></tr>`),
+    ...diff.files.removed.map(({ file, size }) => `<tr><td>${escape(file)}</td><td class="delta down">removed, ${formatSize(size.gzip)}</td></tr>`),
     ...diff.files.changed.map(change => `<tr><td>${escape(change.file)}${change.was === change.file ? '' : ` <span class="note">was ${escape(change.was)}</span>`}</td><td class="delta ${tone(change)}">${escape(formatDelta(change))}</td></tr>`),
   ]
   return `<h2>Since the baseline</h2>
 <p class="meta">Against build <code>${escape(diff.buildId)}</code> (${escape(diff.from)}), gzip. ${escape(counts(diff))}.</p>
 <table id="diff"><thead><tr><th data-type="t" tabindex="0">what</th><th data-type="n" tabindex="0">before</th><th data-type="n" tabindex="0">after</th><th data-type="n" tabindex="0">change</th></tr></thead><tbody>
-${changed.map(([label, delta], index) => row(index === 0 ? '<b>first load</b>' : escape(label), delta, index < 3 ? ' class="first"' : '')).join('\n')}
+${changed.map(([label, delta], index) => row(index === 0 ? '<b>first load</b>' : escape(label), delta, index === 0 || label.startsWith('  ') ? ' class="first"' : '')).join('\n')}
 </tbody></table>
 ${files.length ? `<details><summary>${files.length} files new, removed or changed</summary><table class="files">${files.join('')}</table></details>` : ''}`
 }
 
-export const DIFF_STYLE = `.delta.up { color: #b3261e } .delta.down { color: #137333 } #diff tr.first td { background: #f8f9fa } details { margin: 8px 0 } summary { cursor: pointer; color: #3c4043 }
+export const DIFF_STYLE = `.delta.up { color: #b3261e } .delta.down { color: #137333 } .delta.news { color: #1a73e8 } #diff tr.first td { background: #f8f9fa } details { margin: 8px 0 } summary { cursor: pointer; color: #3c4043 }
 .card .delta { font-size: 13px; font-weight: 600 }
 `

@@ -116,7 +116,7 @@ export function archiveHints(modules: Record<string, ReportModule>, archives: Re
     if (!over.length)
       return []
     const { module, own, fetched } = over[Math.floor((over.length - 1) / 2)]
-    const others = over.length === archive.modules.length ? `every one of its ${archive.modules.length} modules` : `${over.length} of its ${archive.modules.length} modules`
+    const others = over.length === archive.modules.length ? `all ${archive.modules.length} of its modules` : `${over.length} of its ${archive.modules.length} modules`
     return [{
       kind: 'archive-fetch' as const,
       subject: name,

@@ -69,7 +69,11 @@ function groupsOf(composition: Composition) {
 }
 
 const escape = (text: string) => text.replace(/[&<>"']/g, char => `&#${char.charCodeAt(0)};`)
-const at = ({ x, y, w, h }: Box) => `left:${(x / WIDTH * 100).toFixed(3)}%;top:${(y / HEIGHT * 100).toFixed(3)}%;width:${(w / WIDTH * 100).toFixed(3)}%;height:${(h / HEIGHT * 100).toFixed(3)}%`
+/** Position in percent of the parent box, the whole map by default. */
+const at = ({ x, y, w, h }: Box, parent: Box = { x: 0, y: 0, w: WIDTH, h: HEIGHT }) => {
+  const percent = (value: number, of: number) => `${(value / of * 100).toFixed(3)}%`
+  return `left:${percent(x - parent.x, parent.w)};top:${percent(y - parent.y, parent.h)};width:${percent(w, parent.w)};height:${percent(h, parent.h)}`
+}
 
 /** The section of the HTML report; `null` composition says why there is none. */
 export function treemapHtml(composition: Composition | null): string {
@@ -77,12 +81,14 @@ export function treemapHtml(composition: Composition | null): string {
     return '<h2>What the first load is made of</h2>\n<p class="empty">No module sizes: this report was made from built files without source maps.</p>'
   const groups = groupsOf(composition)
   const total = groups.reduce((sum, group) => sum + group.value, 0)
+  let packages = 0
   const boxes = squarify(groups, { x: 0, y: 0, w: WIDTH, h: HEIGHT }).map((group) => {
+    const color = group.kind === 'package' ? `;background:${PACKAGE_COLORS[packages++ % PACKAGE_COLORS.length]}` : ''
     const labelled = group.w > 46 && group.h > HEADER + 4
     const inner = labelled ? { x: group.x + 2, y: group.y + HEADER, w: group.w - 4, h: group.h - HEADER - 2 } : { x: group.x, y: group.y, w: 0, h: 0 }
-    const leaves = squarify(group.children, inner).map(leaf => `<div class="leaf" style="${at(leaf)}" title="${escape(`${group.name}/${leaf.name}\n~${formatSize(leaf.value)} gzip`)}">${leaf.w > 60 && leaf.h > 26 ? `<span>${escape(leaf.name)}<br>${formatSize(leaf.value)}</span>` : ''}</div>`)
+    const leaves = squarify(group.children, inner).map(leaf => `<div class="leaf" style="${at(leaf, group)}" title="${escape(`${group.name}/${leaf.name}\n~${formatSize(leaf.value)} gzip`)}">${leaf.w > 60 && leaf.h > 26 ? `<span>${escape(leaf.name)}<br>${formatSize(leaf.value)}</span>` : ''}</div>`)
     const title = `${group.name}\n~${formatSize(group.value)} gzip, ${Math.round(group.value / total * 100)}% of the first load's JS, ${group.children.length} module${group.children.length === 1 ? '' : 's'}`
-    return `<div class="group ${group.kind}" style="${at(group)}" title="${escape(title)}">${labelled ? `<div class="head">${escape(group.name)} <b>${formatSize(group.value)}</b></div>` : ''}${leaves.join('')}</div>`
+    return `<div class="group ${group.kind}" style="${at(group)}${color}" title="${escape(title)}">${labelled ? `<div class="head">${escape(group.name)} <b>${formatSize(group.value)}</b></div>` : ''}${leaves.join('')}</div>`
   })
   return `<h2>What the first load is made of</h2>
 <p class="meta">The first load's JS, ~${formatSize(total)} gzip, by package (<i class="sw package"></i>) and by source folder (<i class="sw source"></i>); each box is a module, sized by its share of the gzip size of the chunk it is in (${composition.from === 'build' ? 'from the bundler\'s rendered lengths' : 'from source maps'}). Hover for sizes.</p>
@@ -90,6 +96,9 @@ export function treemapHtml(composition: Composition | null): string {
 ${boxes.join('\n')}
 </div>`
 }
+
+/** Warm tones for packages, one each by size; the app's own folders are blue. */
+const PACKAGE_COLORS = ['#d9822b', '#c2571a', '#b7791f', '#c05621', '#9c6644', '#d69e2e', '#b45309', '#a16207']
 
 export const TREEMAP_STYLE = `#treemap { position: relative; width: 100%; background: #fff; font-size: 11px; border-radius: 4px; overflow: hidden }
 #treemap .group, #treemap .leaf { position: absolute; box-sizing: border-box; overflow: hidden }

@@ -201,6 +201,11 @@ export interface AdviceImport {
   /** The marked import to write instead; `null` when it cannot be marked as written. */
   write: string | null
   uses: AdviceUse[]
+  /**
+   * Lines the edit puts first in a function, as `name (line N): const …`: where a use sits in a
+   * callback that must stay sync (`map`, `forEach`), the module is loaded in the function around it.
+   */
+  first: string[]
   /** Why it cannot be marked as written, or `null`. */
   problem: string | null
 }
@@ -245,5 +250,5 @@ export interface ReportDiff {
   /** Each lazy module's `load`, before and after; `status` says whether it is new or gone. */
   modules: Record<string, SizeDelta & { status: 'added' | 'removed' | 'changed' | 'same' }>
   /** Files matched by name, or by name without the content hash when only one file of that name is on each side. */
-  files: { added: string[], removed: string[], changed: (SizeDelta & { file: string, was: string })[] }
+  files: { added: { file: string, size: Sizes }[], removed: { file: string, size: Sizes }[], changed: (SizeDelta & { file: string, was: string })[] }
 }

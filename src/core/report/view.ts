@@ -162,9 +162,13 @@ ${STYLE}</style>
 <div class="cards">
 ${cards(report)}
 </div>
-${diffHtml(report.baseline)}
+${report.baseline ? `<section id="diff-section">\n${diffHtml(report.baseline)}\n</section>` : ''}
+<section id="treemap-section">
 ${treemapHtml(report.composition)}
+</section>
+<section id="advice-section">
 ${adviceHtml(report.advice, report.initial.js.gzip)}
+</section>
 <h2>The bundle</h2>
 <p class="legend"><span><i class="initial"></i>first load</span><span><i class="lazy"></i>lazy</span><span><i class="other"></i>lazy, no module needs it</span><span><i class="archived"></i>archive</span><span><i class="entry"></i>archive entry, as a loose file</span><span><i class="lazy css"></i>CSS (striped)</span>
 <label>size <select id="metric"><option value="raw">raw</option><option value="gzip" selected>gzip</option><option value="brotli"${brotli ? '' : ' disabled'}>brotli</option></select></label></p>
