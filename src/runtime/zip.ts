@@ -1,7 +1,7 @@
 // A zip reader for the browser, like Python's zipimport. Archive bytes are untrusted: the parse
 // refuses anything ambiguous before a single entry is read (APPNOTE 6.3.x subset: store and deflate,
-// one disk, no ZIP64, no encryption). Written for size, measured by bench/zip-size.mjs: it ships to
-// browsers, and the platform's DecompressionStream does the inflating.
+// one disk, ZIP64 where it agrees with the rest, no encryption). Written for size, measured by
+// bench/zip-size.mjs: it ships to browsers, and the platform's DecompressionStream does the inflating.
 import { ArchiveFormatError, IntegrityError } from './errors'
 import { remember } from './remember'
 
@@ -41,19 +41,65 @@ const ZIP64 = 'ZIP64'
 const SIZE = 'size mismatch'
 const MAX = 0xFFFFFFFF
 
+type Read = (o: number) => number
+type Refuse = (when: unknown, reason: string, entry?: string) => void
+
+/**
+ * What `parseZip` needs to read ZIP64 (APPNOTE 4.3.14-15 and 4.5.3), which tools write for entries
+ * or archives past 4 GiB, and some always (Info-ZIP's `zip` reading a pipe, Python's `force_zip64`).
+ * Apart, so that the archive loader leaves it out: archives the build writes never need it.
+ * A 64-bit value is exact below 2^53; a larger one cannot agree with the file's length, so the checks
+ * that use it refuse it.
+ */
+export function zip64(u16: Read, u32: Read, refuse: Refuse) {
+  const u64 = (o: number): number => u32(o) + u32(o + 4) * 2 ** 32
+  return {
+    /**
+     * `[where the central directory ends, entries on this disk, entries, its size, its offset]`, from
+     * the ZIP64 end record before the locator that ends 20 bytes before the end record at `e`, if
+     * there is one. Each value of the end record is the same, or all ones.
+     */
+    end(e: number): number[] | undefined {
+      if (u32(e - 20) !== 0x07064B50)
+        return
+      const z = e - 76
+      refuse(u32(e - 16) || u32(e - 4) > 1, MULTI_DISK)
+      // 56 bytes: the extensible data that may follow is PKWARE's, for encryption.
+      refuse(u64(e - 12) !== z || u32(z) !== 0x06064B50 || u64(z + 4) !== 44, TRUNCATED)
+      return [z, ...[u16(e + 8), u16(e + 10), u32(e + 12), u32(e + 16)].map((value, i) => {
+        refuse(value !== u64(z + 24 + 8 * i) && value !== (i < 2 ? 0xFFFF : MAX), ZIP64)
+        return u64(z + 24 + 8 * i)
+      })]
+    },
+    /**
+     * `values`, each one that is all ones read instead from the ZIP64 field, which must then be the
+     * first of the `n` bytes of extra fields at `o` and hold them all: 8 bytes each, in order.
+     */
+    extra(o: number, n: number, values: number[], entry: string): number[] {
+      let q = o + 4
+      values = values.map(value => value < MAX ? value : u64((q += 8) - 8))
+      refuse(q > o + 4 && (u16(o) !== 1 || q > o + 4 + u16(o + 2) || u16(o + 2) + 4 > n), ZIP64, entry)
+      return values
+    },
+  }
+}
+
 /**
  * Lists the entries of a zip archive from its central directory, by name in archive order, after
  * checking the whole structure (every local header too). Throws `ArchiveFormatError` for anything
- * malformed or unsupported. Entry data is checked when read. Longer than usual on purpose: one pass
- * over the records in file order, each check beside the field it reads.
+ * malformed or unsupported, ZIP64 too unless given `zip64`. Entry data is checked when read. Longer
+ * than usual on purpose: one pass over the records in file order, each check beside the field it reads.
  */
-export function parseZip(bytes: Uint8Array, archive: string): Map<string, ZipEntry> {
-  const refuse = (when: unknown, reason: string, entry?: string) => {
+export function parseZip(bytes: Uint8Array, archive: string, wide?: typeof zip64): Map<string, ZipEntry> {
+  const refuse: Refuse = (when, reason, entry) => {
     if (when) throw new ArchiveFormatError(archive, entry, reason)
   }
   // Reads past either end give 0, which no check below accepts where it matters.
   const u16 = (o: number): number => bytes[o] | (bytes[o + 1] << 8)
   const u32 = (o: number): number => (u16(o) | (u16(o + 2) << 16)) >>> 0
+  // Without it, ZIP64 values (all ones) are taken as they are, and fail the checks that use them.
+  const z64 = wide?.(u16, u32, refuse)
+  const wider = z64?.extra ?? ((_o: number, _n: number, values: number[]) => values)
   // Non-fatal decoding: a name that is not UTF-8 gets U+FFFD, which isUnsafeName refuses.
   const text = (o: number, n: number): string => new TextDecoder().decode(bytes.subarray(o, o + n))
   const len = bytes.length
@@ -64,29 +110,25 @@ export function parseZip(bytes: Uint8Array, archive: string): Map<string, ZipEnt
     if (--e < len - 65557) e = -1
   }
   refuse(e < 0, TRUNCATED)
-  const count = u16(e + 10)
-  const cd = u32(e + 16)
-  // A ZIP64 locator sits just before the end record, whose fields then say 0xFFFF(FFFF).
-  refuse(u32(e - 20) === 0x07064B50 || count === 0xFFFF || cd === MAX, ZIP64)
-  refuse(u16(e + 4) || u16(e + 6) || u16(e + 8) !== count, MULTI_DISK)
-  refuse(cd + u32(e + 12) !== e, TRUNCATED)
+  const [cdEnd, here, count, cdSize, cd] = z64?.end(e) ?? [e, u16(e + 8), u16(e + 10), u32(e + 12), u32(e + 16)]
+  refuse(u16(e + 4) || u16(e + 6) || here !== count, MULTI_DISK)
+  refuse(cd + cdSize !== cdEnd, TRUNCATED)
   const entries = new Map<string, ZipEntry>()
   let p = cd
   for (let i = 0; i < count; i++) {
     const nameLength = u16(p + 28)
     const next = p + 46 + nameLength + u16(p + 30) + u16(p + 32)
-    refuse(next > e || u32(p) !== 0x02014B50, TRUNCATED)
+    refuse(next > cdEnd || u32(p) !== 0x02014B50, TRUNCATED)
     const name = text(p + 46, nameLength)
-    const offset = u32(p + 42)
+    const [size, compressedSize, offset] = wider(p + 46 + nameLength, u16(p + 30), [u32(p + 24), u32(p + 20), u32(p + 42)], name)
     const method = u16(p + 10)
-    const compressedSize = u32(p + 20)
-    const size = u32(p + 24)
     const flags = u16(offset + 6)
-    const dataOffset = offset + 30 + u16(offset + 26) + u16(offset + 28)
+    const localExtra = offset + 30 + u16(offset + 26)
+    const dataOffset = localExtra + u16(offset + 28)
+    const [localSize, localCompressedSize] = wider(localExtra, u16(offset + 28), [u32(offset + 22), u32(offset + 18)], name)
     refuse(isUnsafeName(name), 'unsafe name', name)
     refuse(entries.has(name), 'duplicate name', name)
     refuse(u16(p + 34), MULTI_DISK, name)
-    refuse(Math.max(offset, compressedSize, size) === MAX, ZIP64, name)
     refuse(size && name.endsWith('/'), 'directory with data', name)
     refuse(dataOffset + compressedSize > cd, 'out of bounds', name)
     // Either header saying "encrypted" (bit 0, or bit 6 for strong encryption) is enough: other
@@ -94,7 +136,7 @@ export function parseZip(bytes: Uint8Array, archive: string): Map<string, ZipEnt
     refuse((flags | u16(p + 8)) & 0x41, 'encrypted', name)
     // Method, name and (unless bit 3 moved them behind the data) CRC and sizes must match the
     // central header byte for byte.
-    refuse(u32(offset) !== 0x04034B50 || u16(offset + 8) !== method || (!(flags & 8) && (u32(offset + 14) !== u32(p + 16) || u32(offset + 18) !== compressedSize || u32(offset + 22) !== size))
+    refuse(u32(offset) !== 0x04034B50 || u16(offset + 8) !== method || (!(flags & 8) && (u32(offset + 14) !== u32(p + 16) || localCompressedSize !== compressedSize || localSize !== size))
       || text(offset + 30, u16(offset + 26)) !== name, 'local header mismatch', name)
     refuse(method && method !== 8, `method ${method}`, name)
     // Deflate cannot beat 1032:1 (a 258-byte match in 2 bits), so a larger size is a lie.
@@ -102,7 +144,7 @@ export function parseZip(bytes: Uint8Array, archive: string): Map<string, ZipEnt
     entries.set(name, { name, offset, dataOffset, method, compressedSize, size, crc32: u32(p + 16) })
     p = next
   }
-  refuse(p !== e, TRUNCATED)
+  refuse(p !== cdEnd, TRUNCATED)
   // Overlapping entries are how zip bombs get their ratio (Fifield 2019) and how one archive shows
   // different files to different readers; a zip that any writer made honestly has none.
   let end = 0
@@ -185,7 +227,7 @@ export class ZipImporter {
         data = await response.arrayBuffer()
       }
       const bytes = new Uint8Array(data)
-      return [bytes, new Map([...parseZip(bytes, name)].filter(([file]) => !file.endsWith('/')))] as [Uint8Array, Map<string, ZipEntry>]
+      return [bytes, new Map([...parseZip(bytes, name, zip64)].filter(([file]) => !file.endsWith('/')))] as [Uint8Array, Map<string, ZipEntry>]
     })
   }
 
