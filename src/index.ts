@@ -104,6 +104,13 @@ function watchModules(context: Context, server: ViteDevServer) {
       // A metadata edit that cannot be read: the last good registry stays.
       return logger.error((error as Error).message)
     }
+    // Vite 6 and later keep a module graph per environment; Vite 5 has only the server's.
+    if (!server.environments) {
+      const registry = server.moduleGraph.getModuleById(RESOLVED_REGISTRY_ID)
+      if (registry)
+        void server.reloadModule(registry)
+      return
+    }
     for (const environment of Object.values(server.environments)) {
       const registry = environment.moduleGraph.getModuleById(RESOLVED_REGISTRY_ID)
       if (registry)
