@@ -148,7 +148,7 @@ function parseFlags(specs: string[], baseline: boolean) {
     return flags
   }
   catch (error: any) {
-    throw new UsageError(error.message)
+    throw new UsageError(error.message.replace(/^\[lazy-modules\] /, ''))
   }
 }
 

@@ -8,7 +8,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { formatSize } from '../../src/core/report'
 import { closeBrowser, openPage } from '../helpers/browser'
-import { fixtures } from '../helpers/build'
+import { buildWithVite, fixtures } from '../helpers/build'
 import { serve } from '../helpers/server'
 import { applyEdits, buildApp, cli, copyApp, followAdvice } from './heavy-app'
 
@@ -144,6 +144,23 @@ export async function formatSql(text: string) {
     console.info(`first load JS, gzip: the libraries' own advice followed ${formatSize(after)} (−${formatSize(before - after)}), ${Math.round((before - after) / (before - hand) * 100)}% of what marking by hand takes`)
     expect(before - after).toBeGreaterThanOrEqual(0.8 * (before - hand))
     await expectWorking(marked.dir)
+  })
+
+  it('from a folder without the build\'s report, source maps tell what the first load is made of: the largest packages, without importers', async () => {
+    const built = await buildWithVite(copyApp(), { report: { console: false, json: false } }, { build: { sourcemap: true } })
+    const { code, stdout, stderr } = await cli('advise', built.dir, '--json')
+    expect([code, stderr]).toEqual([0, ''])
+    const advice = JSON.parse(stdout)
+    expect(advice.from).toBe('source maps')
+    const subjects = advice.candidates.map((candidate: Candidate) => candidate.subject)
+    for (const name of ['date-fns', 'pdf-lib', 'chart.js', 'pgsql-ast-parser', 'jszip'])
+      expect(subjects, name).toContain(name)
+    expect(advice.candidates.every((candidate: Candidate) => candidate.verdict === 'unknown' && !candidate.importers.length)).toBe(true)
+    // A package's share from the maps is close to the build's, from rendered lengths.
+    const fromBuild = (name: string) => Object.values(eager.report.composition!.modules).filter(module => module.package === name).reduce((total, module) => total + module.gzip, 0)
+    for (const candidate of advice.candidates.filter((each: Candidate) => each.size.gzip > 20_000))
+      expect(Math.abs(candidate.size.gzip - fromBuild(candidate.subject)) / fromBuild(candidate.subject), candidate.subject).toBeLessThan(0.2)
+    expect((await cli('advise', built.dir)).stdout).toContain('gzip from source maps')
   })
 
   it('lazy-modules advise <dir> prints the table from the build\'s lazy-report.json; --json gives the advice', async () => {

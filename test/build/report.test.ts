@@ -295,6 +295,16 @@ describe('report options', () => {
     expect(error.message).toMatch(/size budget exceeded:\n {2}- the first load is/)
   })
 
+  it('`report.baseline` that is not there yet: a warning, and no change in the report', async () => {
+    const { warnings, report, dir } = await rollupBuild(root, { modules: widgets, report: { console: false, baseline: 'no/such/lazy-report.json' } })
+    expect(warnings).toContain(`[plugin unplugin-lazy-modules] report.baseline: ${join(root, 'no/such/lazy-report.json')} does not exist: give an earlier build's lazy-report.json, or the folder it was built into; the report shows no change.`)
+    expect(report.baseline).toBeNull()
+    // A folder built earlier is a baseline too: its lazy-report.json.
+    const again = await rollupBuild(root, { modules: widgets, report: { console: false, baseline: dir } })
+    expect(again.report.baseline).toMatchObject({ from: dir, buildId: report.buildId, initial: { total: { gzip: 0, percent: 0 } } })
+    expect(Object.values<any>(again.report.baseline.modules).map(module => module.status)).toEqual(['same', 'same', 'same'])
+  })
+
   it('writes the views it is told to, under the names it is given', async () => {
     const { logs, dir } = await rollupBuild(root, { modules: widgets, report: { console: false, json: 'sizes/report.json', html: false } })
     expect(logs.filter(message => message.includes('size report'))).toEqual([])

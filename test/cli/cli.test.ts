@@ -154,8 +154,37 @@ describe('usage errors: exit code 2, and what to fix', () => {
     expect(await refused('report', join(dir, 'index.html'))).toContain(`${join(dir, 'index.html')} is a file: give the folder the build wrote`)
   })
 
+  it('options of report given to advise, --markdown or a growth budget without --baseline, a budget that is not one', async () => {
+    expect(await refused('advise', 'dist', '--baseline', 'old')).toMatch(/^lazy-modules: --baseline is an option of lazy-modules report, not of advise\.\n/)
+    expect(await refused('report', 'dist', '--markdown')).toMatch(/^lazy-modules: --markdown prints the change since a baseline: give one with --baseline <file\|dir>\.\n/)
+    expect(await refused('report', 'dist', '--budget', 'initial=+5%')).toMatch(/^lazy-modules: initial=\+5% limits a growth, which needs --baseline <file\|dir> to grow from\.\n/)
+    expect(await refused('report', 'dist', '--budget', 'initial')).toMatch(/^lazy-modules: --budget initial: write <what>=<limit>, where <what> is initial or a pattern of lazy module names/)
+    expect(await refused('report', 'dist', '--budget', 'initial=lots')).toMatch(/^lazy-modules: --budget initial=lots must be a size such as '150 kB'/)
+    expect(await refused('report', 'dist', '--budget')).toMatch(/^lazy-modules: --budget needs a limit: --budget initial=150kB/)
+    expect(await refused('report', 'dist', '--baselin', 'x')).toContain('unknown option --baselin; did you mean --baseline?')
+  })
+
   it('a value given to a switch', async () => {
     expect(await refused('report', 'dist', '--json=yes')).toMatch(/^lazy-modules: --json takes no value; got --json=yes\.\n/)
+  })
+})
+
+describe('lazy-modules advise <dir> and budgets', () => {
+  it('without the build\'s report or source maps there is nothing to advise on: exit 1, and how to get it', async () => {
+    const { code, stdout, stderr } = await cli('advise', builtApp())
+    expect([code, stdout]).toEqual([1, ''])
+    expect(stderr).toMatch(/^lazy-modules: no advice: this folder has neither the build's lazy-report\.json nor source maps/)
+  })
+
+  it('--budget initial=<size>: exit 1 after the output when the first load is over it', async () => {
+    const dir = builtApp()
+    const { initial } = JSON.parse((await cli('report', dir, '--json')).stdout)
+    expect((await cli('report', dir, '--budget', `initial=${initial.total.gzip}`)).code).toBe(0)
+    const over = await cli('report', dir, '--budget', `initial=${initial.total.gzip - 1}`, '--budget', 'lazy=1MB')
+    expect(over.code).toBe(1)
+    expect(over.stdout).toMatch(/^size report\n/)
+    expect(over.stderr).toMatch(/^lazy-modules: size budget exceeded:\n {2}- the first load is [\d.]+ (?:kB|B) gzip, 1 B/)
+    expect(over.stderr).not.toContain('"lazy"')
   })
 })
 

@@ -38,6 +38,9 @@ export interface CreateReportOptions {
 }
 
 export async function createReport(input: ReportInput, { budgets = [], cache = new SizeCache(), brotli = true, baseline }: CreateReportOptions = {}): Promise<Report> {
+  // The hints and the advice both read the module graph; each look-up crosses into Rolldown's native code.
+  if (input.moduleInfo)
+    input = { ...input, moduleInfo: remember(input.moduleInfo) }
   const { manifest, graph } = input
   cache.nextBuild()
   const sizes = await measure(input, cache, brotli || budgetsNeedBrotli(budgets))
@@ -138,4 +141,9 @@ function lazyModules({ manifest, graph, loadedAtStart = [] }: ReportInput, initi
     modules[info.name] = { name: info.name, file: info.file, archive: info.archive?.name ?? null, size: own ? sizes.get(own)! : null, loads, load, saved: load, eager: (!!own && initial.has(own)) || loadedAtStart.includes(info.name) }
   }
   return modules
+}
+
+function remember<T>(lookUp: (id: string) => T): (id: string) => T {
+  const known = new Map<string, T>()
+  return id => known.has(id) ? known.get(id)! : known.set(id, lookUp(id)).get(id)!
 }
