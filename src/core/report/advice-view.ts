@@ -47,6 +47,8 @@ export function formatAdvice(report: Pick<Report, 'advice' | 'initial'>, { most 
   ]
   if (advice.candidates.length > most)
     lines.push(`  ${plural(advice.candidates.length - most, 'more candidate')} in --json`)
+  if (advice.note)
+    lines.push(advice.note)
   for (const candidate of shown.filter(candidate => !candidate.within))
     lines.push('', ...details(candidate))
   return lines.join('\n')
@@ -95,7 +97,7 @@ export function adviceHtml(advice: Advice | null, initialJsGzip: number): string
     return `<tr class="${candidate.within ? 'within' : ''}"><td>${escape(candidate.subject)}${candidate.within ? `<div class="note">in ${escape(candidate.within)}</div>` : ''}</td><td><span class="verdict ${candidate.verdict}">${escape(VERDICTS[candidate.verdict])}</span></td><td class="n" data-v="${candidate.saved.gzip}">~${formatSize(candidate.saved.gzip)} <small>${percent}</small></td><td class="n" data-v="${candidate.size.gzip}">${formatSize(candidate.size.gzip)}</td><td>${edit}<div class="note">${escape(candidate.message)}</div></td></tr>`
   })
   return `<h2>What to make lazy</h2>
-<p class="meta">Eager imports of the first load, by what the first load would lose if each were a marked import (gzip, ${advice.from === 'build' ? 'estimated from the bundler\'s rendered sizes' : 'from source maps'}; code that other start-up code still needs is not counted). <code>lazy-modules advise dist/</code> prints the same.</p>
+<p class="meta">Eager imports of the first load, by what the first load would lose if each were a marked import (gzip, ${advice.from === 'build' ? 'estimated from the bundler\'s rendered sizes' : 'from source maps'}; code that other start-up code still needs is not counted). <code>lazy-modules advise dist/</code> prints the same.${advice.note ? ` ${escape(advice.note)}` : ''}</p>
 <table id="advice"><thead><tr><th data-type="t" tabindex="0">candidate</th><th data-type="t" tabindex="0">verdict</th><th data-type="n" tabindex="0">saves (gzip)</th><th data-type="n" tabindex="0">own code</th><th data-type="t" tabindex="0">the edit</th></tr></thead><tbody>${rows.join('\n')}</tbody></table>`
 }
 

@@ -15,6 +15,12 @@ import { isVirtual, moduleKey, packageName, shortId } from './ids'
 export const ADVICE_MIN_GZIP = 500
 /** At most this many candidates, the largest savings. */
 export const ADVICE_MAX = 30
+/**
+ * What the first marked import of an app adds to its first load: the runtime and its registry, about
+ * 3.1 kB gzip as Vite 8 minifies them (measured on test/fixtures/heavy-app once the advice is followed).
+ * Until an app has a lazy module, a candidate must save more than that.
+ */
+export const RUNTIME_COST = 3100
 
 interface Draft {
   kind: Candidate['kind']
@@ -89,6 +95,8 @@ export async function adviseBuild(input: ReportInput, shares: Map<string, Module
     }
   }
   const drafts = [...byTarget.values()]
+  const noLazyModule = !Object.keys(input.manifest.modules).length
+  const least = noLazyModule ? RUNTIME_COST : ADVICE_MIN_GZIP
   // A package imported by several specifiers (`chart.js` and `chart.js/helpers`) may only leave as a whole.
   const packages = new Map<string, Draft[]>()
   for (const draft of drafts.filter(draft => draft.package))
@@ -107,7 +115,7 @@ export async function adviseBuild(input: ReportInput, shares: Map<string, Module
   }
   const worth = drafts
     .map(draft => ({ draft, saved: sum(draft.saved) }))
-    .filter(({ draft, saved }, _, all) => saved.gzip >= ADVICE_MIN_GZIP && !(draft.targets.size > 1 && all.some(other => other.draft.targets.size === 1 && other.draft.package === draft.package && other.saved.gzip * 1.1 >= saved.gzip)))
+    .filter(({ draft, saved }, _, all) => saved.gzip >= least && !(draft.targets.size > 1 && all.some(other => other.draft.targets.size === 1 && other.draft.package === draft.package && other.saved.gzip * 1.1 >= saved.gzip)))
     .sort((a, b) => b.saved.gzip - a.saved.gzip)
     .slice(0, ADVICE_MAX)
 
@@ -123,7 +131,8 @@ export async function adviseBuild(input: ReportInput, shares: Map<string, Module
     const container = candidates.slice(0, index).find(other => (other.verdict === 'ready' || other.verdict === 'async') && [...candidate.ids].every(id => other.ids.has(id)))
     candidate.within = container?.subject ?? null
   }
-  return { from: 'build', candidates: candidates.map(({ ids: _, ...candidate }) => candidate) }
+  const note = noLazyModule ? `The app has no lazy module yet: the first marked import brings the runtime into the first load (about ${(RUNTIME_COST / 1000).toFixed(1)} kB gzip), so only a candidate that saves more is listed.` : null
+  return { from: 'build', note, candidates: candidates.map(({ ids: _, ...candidate }) => candidate) }
 }
 
 /** From source maps alone: the largest packages and source modules; who imports them only the build knows. */
@@ -152,7 +161,7 @@ export function adviseFromComposition(composition: Composition): Advice {
       edits: [],
       message: `${formatShare(group.size)} of the first load, from source maps. What imports it, what making it lazy saves and the edit come from the build: build with the plugin (report.json on) and run this again.`,
     }))
-  return { from: 'source maps', candidates }
+  return { from: 'source maps', note: null, candidates }
 }
 
 const formatShare = (share: Share) => `~${share.gzip < 1000 ? `${share.gzip} B` : `${(share.gzip / 1000).toFixed(1)} kB`} gzip`

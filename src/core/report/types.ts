@@ -159,6 +159,8 @@ export interface ComposedModule extends Share {
 
 export interface Advice {
   from: 'build' | 'source maps'
+  /** What holds for every candidate: an app without a lazy module pays for the runtime once. */
+  note: string | null
   /** Sorted by `saved`, largest first. */
   candidates: Candidate[]
 }
