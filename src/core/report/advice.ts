@@ -39,21 +39,70 @@ const strip = (id: string) => id.replace(/[?#].*$/, '')
 
 /** From a live build: candidates with their savings, importers, verdicts and edits. */
 export async function adviseBuild(input: ReportInput, shares: Map<string, ModuleShare>): Promise<Advice> {
-  const moduleInfo = input.moduleInfo!
+  const graph = firstLoadGraph(input)
+  const sum = (ids: Iterable<string>): Share => {
+    const total = { raw: 0, gzip: 0 }
+    for (const id of ids) {
+      total.raw += shares.get(id)?.raw ?? 0
+      total.gzip += shares.get(id)?.gzip ?? 0
+    }
+    return total
+  }
+  const noLazyModule = !Object.keys(input.manifest.modules).length
+  const least = noLazyModule ? RUNTIME_COST : ADVICE_MIN_GZIP
+  const drafts = draftsOf(input, graph)
+  for (const draft of drafts) {
+    const kept = graph.reach(draft)
+    graph.reached.forEach(id => kept.has(id) || draft.saved.add(id))
+  }
+  const worth = drafts
+    .map(draft => ({ draft, saved: sum(draft.saved) }))
+    // A package as a whole only where it saves clearly more than its best part.
+    .filter(({ draft, saved }, _, all) => saved.gzip >= least && !(draft.targets.size > 1 && all.some(other => other.draft.targets.size === 1 && other.draft.package === draft.package && other.saved.gzip * 1.1 >= saved.gzip)))
+    .sort((a, b) => b.saved.gzip - a.saved.gzip)
+    .slice(0, ADVICE_MAX)
+
+  const reader = new ImporterReader(input)
+  const candidates: (Candidate & { ids: Set<string> })[] = []
+  for (const { draft, saved } of worth) {
+    const own = [...graph.reached].filter(id => shares.has(id) && (draft.package ? moduleKey(id, input.root).package === draft.package : draft.targets.has(id)))
+    const candidate = await describe(draft, reader, input)
+    if (candidate)
+      candidates.push({ ...candidate, size: sum(own), modules: own.length, saved, ids: draft.saved })
+  }
+  for (const [index, candidate] of candidates.entries()) {
+    const container = candidates.slice(0, index).find(other => (other.verdict === 'ready' || other.verdict === 'async') && [...candidate.ids].every(id => other.ids.has(id)))
+    candidate.within = container?.subject ?? null
+  }
+  const note = noLazyModule ? `The app has no lazy module yet: the first marked import brings the runtime into the first load (about ${(RUNTIME_COST / 1000).toFixed(1)} kB gzip), so only a candidate that saves more is listed.` : null
+  return { from: 'build', note, candidates: candidates.map(({ ids: _, ...candidate }) => candidate) }
+}
+
+interface FirstLoadGraph {
+  /** Static imports between the first load's modules. */
+  edges: Map<string, string[]>
+  /** What the first load's entries reach with every edge. */
+  reached: Set<string>
+  /** What they reach without the edges from a draft's importers to its targets. */
+  reach: (cut: Draft | null) => Set<string>
+}
+
+function firstLoadGraph({ graph, moduleInfo }: ReportInput): FirstLoadGraph {
+  const info = moduleInfo!
   // Modules rendered to nothing, or left out of every chunk (a package's index that only re-exports),
   // still link the graph: `import { format } from 'date-fns'` reaches format.js through index.js.
-  const chunked = new Set([...input.graph.chunks.values()].flatMap(chunk => chunk.moduleIds))
-  const first = new Set([...input.graph.initial].flatMap(file => input.graph.chunks.get(file)!.moduleIds))
+  const chunked = new Set([...graph.chunks.values()].flatMap(chunk => chunk.moduleIds))
+  const first = new Set([...graph.initial].flatMap(file => graph.chunks.get(file)!.moduleIds))
   const edges = new Map<string, string[]>()
   for (const id of first) {
-    const targets = (moduleInfo(id)?.importedIds ?? []).filter(target => first.has(target) || !chunked.has(target))
+    const targets = (info(id)?.importedIds ?? []).filter(target => first.has(target) || !chunked.has(target))
     targets.forEach(target => first.add(target))
     edges.set(id, targets)
   }
   // Entries, and modules only lazy code imports (chunking pulled them forward): they stay whatever is made lazy.
   const roots = [...first].filter((id) => {
-    const info = moduleInfo(id)
-    return !info || info.isEntry || !info.importers.some(importer => first.has(importer))
+    const found = info(id)
+    return !found || found.isEntry || !found.importers.some(importer => first.has(importer))
   })
   const reach = (cut: Draft | null) => {
     const seen = new Set<string>()
@@ -70,33 +119,26 @@ export async function adviseBuild(input: ReportInput, shares: Map<string, Module
     }
     return seen
   }
-  const reached = reach(null)
-  const sum = (ids: Iterable<string>): Share => {
-    const total = { raw: 0, gzip: 0 }
-    for (const id of ids) {
-      total.raw += shares.get(id)?.raw ?? 0
-      total.gzip += shares.get(id)?.gzip ?? 0
-    }
-    return total
-  }
+  return { edges, reached: reach(null), reach }
+}
 
+/** A draft per module the app's own files import, and per package imported by several specifiers. */
+function draftsOf({ root, moduleInfo }: ReportInput, { edges, reached }: FirstLoadGraph): Draft[] {
   const byTarget = new Map<string, Draft>()
   // A file outside the root is not the app's to edit: a linked package, this plugin's runtime.
-  const inRoot = (id: string) => !input.root || id.startsWith(`${input.root}/`)
+  const inRoot = (id: string) => !root || id.startsWith(`${root}/`)
   for (const importer of reached) {
     if (!isAppFile(importer) || !inRoot(importer))
       continue
     for (const target of edges.get(importer)!) {
-      if (isVirtual(target) || !reached.has(target) || moduleInfo(target)?.isEntry)
+      if (isVirtual(target) || !reached.has(target) || moduleInfo!(target)?.isEntry)
         continue
-      const draft = byTarget.get(target) ?? { kind: isPackageFile(target) ? 'package' : 'module', package: moduleKey(target, input.root).package, targets: new Set([target]), importers: new Map(), saved: new Set() } satisfies Draft
+      const draft = byTarget.get(target) ?? { kind: isPackageFile(target) ? 'package' : 'module', package: moduleKey(target, root).package, targets: new Set([target]), importers: new Map(), saved: new Set() } satisfies Draft
       draft.importers.set(importer, new Set([target]))
       byTarget.set(target, draft)
     }
   }
   const drafts = [...byTarget.values()]
-  const noLazyModule = !Object.keys(input.manifest.modules).length
-  const least = noLazyModule ? RUNTIME_COST : ADVICE_MIN_GZIP
   // A package imported by several specifiers (`chart.js` and `chart.js/helpers`) may only leave as a whole.
   const packages = new Map<string, Draft[]>()
   for (const draft of drafts.filter(draft => draft.package))
@@ -109,30 +151,7 @@ export async function adviseBuild(input: ReportInput, shares: Map<string, Module
       drafts.push({ kind: 'package', package: name, targets: new Set(parts.flatMap(part => [...part.targets])), importers, saved: new Set() })
     }
   }
-  for (const draft of drafts) {
-    const kept = reach(draft)
-    reached.forEach(id => kept.has(id) || draft.saved.add(id))
-  }
-  const worth = drafts
-    .map(draft => ({ draft, saved: sum(draft.saved) }))
-    .filter(({ draft, saved }, _, all) => saved.gzip >= least && !(draft.targets.size > 1 && all.some(other => other.draft.targets.size === 1 && other.draft.package === draft.package && other.saved.gzip * 1.1 >= saved.gzip)))
-    .sort((a, b) => b.saved.gzip - a.saved.gzip)
-    .slice(0, ADVICE_MAX)
-
-  const reader = new ImporterReader(input)
-  const candidates: (Candidate & { ids: Set<string> })[] = []
-  for (const { draft, saved } of worth) {
-    const own = [...reached].filter(id => shares.has(id) && (draft.package ? moduleKey(id, input.root).package === draft.package : draft.targets.has(id)))
-    const candidate = await describe(draft, reader, input)
-    if (candidate)
-      candidates.push({ ...candidate, size: sum(own), modules: own.length, saved, ids: draft.saved })
-  }
-  for (const [index, candidate] of candidates.entries()) {
-    const container = candidates.slice(0, index).find(other => (other.verdict === 'ready' || other.verdict === 'async') && [...candidate.ids].every(id => other.ids.has(id)))
-    candidate.within = container?.subject ?? null
-  }
-  const note = noLazyModule ? `The app has no lazy module yet: the first marked import brings the runtime into the first load (about ${(RUNTIME_COST / 1000).toFixed(1)} kB gzip), so only a candidate that saves more is listed.` : null
-  return { from: 'build', note, candidates: candidates.map(({ ids: _, ...candidate }) => candidate) }
+  return drafts
 }
 
 /** From source maps alone: the largest packages and source modules; who imports them only the build knows. */
