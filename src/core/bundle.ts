@@ -118,7 +118,7 @@ async function report(context: OutputContext, built: { graph: BundleGraph, manif
     return resolved && !resolved.external ? resolved.id : null
   })
   const input = { manifest: built.manifest, graph: built.graph, assets, moduleInfo: (id: string) => context.getModuleInfo(id), resolve, attribute: options.attribute, root: options.root, loadedAtStart: built.loadedAtStart }
-  const baseline = await readBaseline(options.report.baseline, context)
+  const baseline = await readBaseline(options.report.baseline, context, options.root)
   const result = reportOutputs(await createReport(input, { budgets: options.budgets, cache: sizes, brotli: options.report.brotli, baseline }), wanted)
   if (result.table) {
     // Rollup prints `info` logs (or hands them to `onLog`), Vite sends them to its logger.
@@ -133,9 +133,10 @@ async function report(context: OutputContext, built: { graph: BundleGraph, manif
 }
 
 /** `report.baseline`, read; a baseline not there yet (the first build of a branch) is a warning. */
-async function readBaseline(path: string | false, context: OutputContext) {
+async function readBaseline(path: string | false, context: OutputContext, root: string) {
   try {
-    return path ? await loadBaseline(path) : undefined
+    // Named as the options name it, from the root, where it is in the root.
+    return path ? { ...await loadBaseline(path), from: path.startsWith(`${root}/`) ? relative(root, path) : path } : undefined
   }
   catch (error: any) {
     context.warn(`report.baseline: ${error.message}; the report shows no change.`)
