@@ -8,6 +8,7 @@ import type { ImportAdvice, Importer } from '../advise'
 import { existsSync, readFileSync } from 'node:fs'
 import { dirname, resolve as resolvePath } from 'node:path'
 import { compileImporter, readImporter } from '../advise'
+import { runtimeFile } from '../runtime-files'
 import { list, plural } from './format'
 import { isVirtual, moduleKey, packageName, shortId } from './ids'
 
@@ -127,11 +128,13 @@ function draftsOf({ root, moduleInfo }: ReportInput, { edges, reached }: FirstLo
   const byTarget = new Map<string, Draft>()
   // A file outside the root is not the app's to edit: a linked package, this plugin's runtime.
   const inRoot = (id: string) => !root || id.startsWith(`${root}/`)
+  // Nor is the runtime a candidate, wherever it is installed: marked imports need it.
+  const runtime = `${dirname(runtimeFile('index'))}/`
   for (const importer of reached) {
     if (!isAppFile(importer) || !inRoot(importer))
       continue
     for (const target of edges.get(importer)!) {
-      if (isVirtual(target) || !reached.has(target) || moduleInfo!(target)?.isEntry)
+      if (isVirtual(target) || !reached.has(target) || target.startsWith(runtime) || moduleInfo!(target)?.isEntry)
         continue
       const draft = byTarget.get(target) ?? { kind: isPackageFile(target) ? 'package' : 'module', package: moduleKey(target, root).package, targets: new Set([target]), importers: new Map(), saved: new Set() } satisfies Draft
       draft.importers.set(importer, new Set([target]))
