@@ -170,6 +170,12 @@ export async function formatSql(text: string) {
     for (const library of LIBRARIES)
       expect(table.stdout).toMatch(new RegExp(`^ {4}${library.replace('.', '\\.')}\\s+~[\\d.]+ kB`, 'm'))
     expect(table.stdout).toContain(`  src/main.js:29  zipFiles({ 'a.txt': 'a' })  →  await zipFiles({ 'a.txt': 'a' })`)
+    expect(table.stdout).toContain([
+      `jszip: saves ~${formatSize(find('jszip').saved.gzip)} gzip (own code ${formatSize(find('jszip').size.gzip)} in 1 module); ready, makes a function async, inside src/export/zip.js (follow one or the other)`,
+      `  src/export/zip.js:1  import JSZip from 'jszip'`,
+      `                     → import JSZip from 'jszip' with { lazy: 'true' }`,
+      `  src/export/zip.js:4  JSZip  →  (await JSZip)`,
+    ].join('\n'))
     expect(table.stdout).toMatch(/^ {2}date-fns\s.*used at start-up\s+src\/main\.js:3, src\/i18n\.js:1$/m)
     const json = await cli('advise', eager.dir, '--json')
     expect(json.code).toBe(0)

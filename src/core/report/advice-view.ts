@@ -49,13 +49,14 @@ export function formatAdvice(report: Pick<Report, 'advice' | 'initial'>, { most 
     lines.push(`  ${plural(advice.candidates.length - most, 'more candidate')} in --json`)
   if (advice.note)
     lines.push(advice.note)
-  for (const candidate of shown.filter(candidate => !candidate.within))
+  for (const candidate of shown)
     lines.push('', ...details(candidate))
   return lines.join('\n')
 }
 
 function details(candidate: Candidate): string[] {
-  const lines = [`${candidate.subject}: saves ~${formatSize(candidate.saved.gzip)} gzip (own code ${formatSize(candidate.size.gzip)} in ${plural(candidate.modules, 'module')}); ${VERDICTS[candidate.verdict]}`]
+  const within = candidate.within ? `, inside ${candidate.within} (follow one or the other)` : ''
+  const lines = [`${candidate.subject}: saves ~${formatSize(candidate.saved.gzip)} gzip (own code ${formatSize(candidate.size.gzip)} in ${plural(candidate.modules, 'module')}); ${VERDICTS[candidate.verdict]}${within}`]
   for (const each of candidate.importers) {
     lines.push(`  ${each.file}:${each.line}  ${oneLine(each.statement)}`)
     if (each.write && candidate.edits.length)
