@@ -231,27 +231,11 @@ function adviseImport(code: string, node: At<Node>, scope: Scope, attribute: str
     }
   }
   for (const [fn, lines] of hoisted) {
-    const { block, at: open, end: close, first } = bodyStart(code, fn)
     const body = [...lines.values()].map(hoist => hoist.line)
     const placed = place(fn.start, /^[\w$]+|^./.exec(code.slice(fn.start))![0])
     const fnLine = placed === undefined ? locate(code, fn.start).line : locate(text, placed).line
     advice.loadsFirst.push(...body.map(line => `${functionName(fn, scope.parents.get(fn)) ?? 'the function'} (line ${fnLine}): ${line}`))
-    if (block) {
-      const from = at(open, '{')
-      const firstAt = at(first, /^[\w$]+|^./.exec(code.slice(first))![0])
-      if (from !== undefined && firstAt !== undefined) {
-        const indent = /[ \t]*$/.exec(text.slice(0, firstAt))![0]
-        edits.push({ start: from + 1, end: from + 1, text: body.map(line => `\n${indent}${line}`).join('') })
-      }
-    }
-    else {
-      const from = at(open, /^[\w$]+|^./.exec(code.slice(open))![0])
-      const to = at(close - 1, code[close - 1])
-      if (from !== undefined && to !== undefined) {
-        edits.push({ start: from, end: from, text: `{ ${body.join('; ')}; return ` })
-        edits.push({ start: to + 1, end: to + 1, text: ' }' })
-      }
-    }
+    edits.push(...firstLines(code, text, fn, body, at))
   }
   for (const [pos, name] of asyncAt) {
     edits.push({ start: pos, end: pos, text: 'async ' })
@@ -354,15 +338,28 @@ function freeName(name: string, taken: Set<string>): string {
   return free
 }
 
-/** Where a line goes first in a function's body (a concise arrow body becomes a block), as insertions. */
-function bodyStart(code: string, fn: Fn): { block: boolean, at: number, end: number, first: number } {
+/**
+ * Insertions that put `lines` first in a function's body, in the file: after its `{`, indented as its
+ * first statement; a concise arrow body becomes a block that returns it. `at` maps and checks a position.
+ */
+function firstLines(code: string, text: string, fn: Fn, lines: string[], at: (pos: number, token: string) => number | undefined): { start: number, end: number, text: string }[] {
+  const token = (pos: number) => /^[\w$]+|^./.exec(code.slice(pos))![0]
   const body = (fn as any).body as At<Node>
-  if (body.type === 'BlockStatement')
-    return { block: true, at: body.start, end: body.end, first: ((body as any).body[0] as At<Node> | undefined)?.start ?? body.end - 1 }
-  let at = code.lastIndexOf('=>', body.start) + 2
-  while (/\s/.test(code[at]))
-    at++
-  return { block: false, at, end: fn.end, first: at }
+  if (body.type === 'BlockStatement') {
+    const first = ((body as any).body[0] as At<Node> | undefined)?.start ?? body.end - 1
+    const [open, firstAt] = [at(body.start, '{'), at(first, token(first))]
+    if (open === undefined || firstAt === undefined)
+      return []
+    const indent = /[ \t]*$/.exec(text.slice(0, firstAt))![0]
+    return [{ start: open + 1, end: open + 1, text: lines.map(line => `\n${indent}${line}`).join('') }]
+  }
+  let start = code.lastIndexOf('=>', body.start) + 2
+  while (/\s/.test(code[start]))
+    start++
+  const [from, to] = [at(start, token(start)), at(fn.end - 1, code[fn.end - 1])]
+  if (from === undefined || to === undefined)
+    return []
+  return [{ start: from, end: from, text: `{ ${lines.join('; ')}; return ` }, { start: to + 1, end: to + 1, text: ' }' }]
 }
 
 /**
