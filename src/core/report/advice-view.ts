@@ -56,7 +56,8 @@ export function formatAdvice(report: Pick<Report, 'advice' | 'initial'>, { most 
 
 function details(candidate: Candidate): string[] {
   const within = candidate.within ? `, inside ${candidate.within} (follow one or the other)` : ''
-  const lines = [`${candidate.subject}: saves ~${formatSize(candidate.saved.gzip)} gzip (own code ${formatSize(candidate.size.gzip)} in ${plural(candidate.modules, 'module')}); ${VERDICTS[candidate.verdict]}${within}`]
+  const rendered = candidate.rendered === null ? '' : `, ${formatSize(candidate.rendered)} as rendered`
+  const lines = [`${candidate.subject}: saves ~${formatSize(candidate.saved.gzip)} gzip (own code ${formatSize(candidate.size.gzip)} gzip${rendered}, in ${plural(candidate.modules, 'module')}); ${VERDICTS[candidate.verdict]}${within}`]
   for (const each of candidate.importers) {
     lines.push(`  ${each.file}:${each.line}  ${oneLine(each.statement)}`)
     if (each.write && candidate.edits.length)

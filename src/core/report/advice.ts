@@ -63,13 +63,14 @@ export async function adviseBuild(input: ReportInput, shares: Map<string, Module
     .sort((a, b) => b.saved.gzip - a.saved.gzip)
     .slice(0, ADVICE_MAX)
 
+  const rendered = new Map([...input.graph.initial].flatMap(file => Object.entries(input.graph.chunks.get(file)!.modules)))
   const reader = new ImporterReader(input)
   const candidates: (Candidate & { ids: Set<string> })[] = []
   for (const { draft, saved } of worth) {
     const own = [...graph.reached].filter(id => shares.has(id) && (draft.package ? moduleKey(id, input.root).package === draft.package : draft.targets.has(id)))
     const candidate = await describe(draft, reader, input)
     if (candidate)
-      candidates.push({ ...candidate, size: sum(own), modules: own.length, saved, ids: draft.saved })
+      candidates.push({ ...candidate, size: sum(own), rendered: own.reduce((total, id) => total + (rendered.get(id) ?? 0), 0), modules: own.length, saved, ids: draft.saved })
   }
   for (const [index, candidate] of candidates.entries()) {
     const container = candidates.slice(0, index).find(other => (other.verdict === 'ready' || other.verdict === 'async') && [...candidate.ids].every(id => other.ids.has(id)))
@@ -176,6 +177,7 @@ export function adviseFromComposition(composition: Composition): Advice {
     .map(([subject, group]): Candidate => ({
       subject,
       ...group,
+      rendered: null,
       saved: group.size,
       verdict: 'unknown',
       within: null,
@@ -234,7 +236,7 @@ function readDisk(file: string): string | null {
 }
 
 /** The candidate's imports read, its verdict and message; `undefined` for the plugin's own runtime. */
-async function describe(draft: Draft, reader: ImporterReader, input: ReportInput): Promise<Omit<Candidate, 'size' | 'modules' | 'saved'> | undefined> {
+async function describe(draft: Draft, reader: ImporterReader, input: ReportInput): Promise<Omit<Candidate, 'size' | 'rendered' | 'modules' | 'saved'> | undefined> {
   const attribute = input.attribute ?? 'lazy'
   const file = (id: string) => shortId(strip(id), input.root)
   const imports: AdviceImport[] = []

@@ -181,6 +181,8 @@ export interface Candidate {
   package: string | null
   /** Its own code in the first load: the package's modules, or the source module. */
   size: Share
+  /** The same code as the bundler rendered it, before minification, in bytes; `null` from source maps. */
+  rendered: number | null
   modules: number
   /** What the first load loses if it is lazy: its modules and what only they import (not what other start-up code needs). */
   saved: Share
