@@ -67,7 +67,7 @@ export async function adviseBuild(input: ReportInput, shares: Map<string, Module
   const reader = new ImporterReader(input)
   const candidates: (Candidate & { ids: Set<string> })[] = []
   for (const { draft, saved } of worth) {
-    const own = [...graph.reached].filter(id => shares.has(id) && (draft.package ? moduleKey(id, input.root).package === draft.package : draft.targets.has(id)))
+    const own = [...ownModules(draft, graph, input.root)].filter(id => shares.has(id))
     const candidate = await describe(draft, reader, input)
     if (candidate)
       candidates.push({ ...candidate, size: sum(own), rendered: own.reduce((total, id) => total + (rendered.get(id) ?? 0), 0), modules: own.length, saved, ids: draft.saved })
@@ -122,6 +122,22 @@ function firstLoadGraph({ graph, moduleInfo }: ReportInput): FirstLoadGraph {
     return seen
   }
   return { edges, reached: reach(null), reach }
+}
+
+/** A source module itself; a package's modules that its imported ones reach (`date-fns/locale`: the locales, not all of date-fns). */
+function ownModules(draft: Draft, { edges }: FirstLoadGraph, root: string | undefined): Set<string> {
+  if (!draft.package)
+    return draft.targets
+  const own = new Set<string>()
+  const queue = [...draft.targets]
+  while (queue.length) {
+    const id = queue.pop()!
+    if (own.has(id) || moduleKey(id, root).package !== draft.package)
+      continue
+    own.add(id)
+    queue.push(...edges.get(id) ?? [])
+  }
+  return own
 }
 
 /** A draft per module the app's own files import, and per package imported by several specifiers. */

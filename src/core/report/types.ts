@@ -179,7 +179,7 @@ export interface Candidate {
   subject: string
   kind: 'package' | 'module'
   package: string | null
-  /** Its own code in the first load: the package's modules, or the source module. */
+  /** Its own code in the first load: the source module, or the modules of the package that the imported ones reach. */
   size: Share
   /** The same code as the bundler rendered it, before minification, in bytes; `null` from source maps. */
   rendered: number | null
