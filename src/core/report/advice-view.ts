@@ -1,6 +1,7 @@
 // How the advice reads: a table and each candidate's edit for the terminal (`lazy-modules advise`),
 // and a section of the HTML report.
 import type { Advice, Candidate, Report } from './types'
+import { ADVICE_MIN_GZIP, RUNTIME_COST } from './advice'
 import { formatSize, plural } from './format'
 
 const escape = (text: string) => text.replace(/[&<>"']/g, char => `&#${char.charCodeAt(0)};`)
@@ -24,7 +25,7 @@ export function formatAdvice(report: Pick<Report, 'advice' | 'initial'>, { most 
   if (!advice)
     return 'no advice: the report has no module sizes. Build with unplugin-lazy-modules (its lazy-report.json holds what the build knows), or emit source maps.'
   if (!advice.candidates.length)
-    return `nothing in the first load (${formatSize(initial.js.gzip)} gzip of JS) is worth making lazy: no candidate would save ${formatSize(500)} gzip or more.`
+    return `nothing in the first load (${formatSize(initial.js.gzip)} gzip of JS) is worth making lazy: no eager import would save ${formatSize(advice.note ? RUNTIME_COST : ADVICE_MIN_GZIP)} gzip or more.`
   const shown = advice.candidates.slice(0, most)
   const share = (bytes: number) => initial.js.gzip ? ` ${Math.round(bytes / initial.js.gzip * 100)}%` : ''
   const rows = [
@@ -86,7 +87,7 @@ export function adviceHtml(advice: Advice | null, initialJsGzip: number): string
   if (!advice)
     return '<h2>What to make lazy</h2>\n<p class="empty">No module sizes: this report was made from built files without source maps.</p>'
   if (!advice.candidates.length)
-    return '<h2>What to make lazy</h2>\n<p class="empty">Nothing in the first load would save 500 B gzip or more by being lazy.</p>'
+    return `<h2>What to make lazy</h2>\n<p class="empty">Nothing: no eager import of the first load would save ${formatSize(advice.note ? RUNTIME_COST : ADVICE_MIN_GZIP)} gzip or more by being lazy.</p>`
   const rows = advice.candidates.map((candidate) => {
     const percent = initialJsGzip ? `${Math.round(candidate.saved.gzip / initialJsGzip * 100)}%` : ''
     const edit = candidate.importers.map(each => [

@@ -7,7 +7,6 @@ import type { Advice, AdviceImport, Candidate, Composition, ReportInput, Share, 
 import type { ImportAdvice, Importer } from '../advise'
 import { existsSync, readFileSync } from 'node:fs'
 import { dirname, resolve as resolvePath } from 'node:path'
-import { compileImporter, readImporter } from '../advise'
 import { runtimeFile } from '../runtime-files'
 import { list, plural } from './format'
 import { isVirtual, moduleKey, packageName, shortId } from './ids'
@@ -224,6 +223,8 @@ class ImporterReader {
     const code = (this.input.readSource ?? readDisk)(file)
     if (code === null)
       return undefined
+    // The parser loads when there is something to advise on, as the transform's does.
+    const { compileImporter, readImporter } = await import('../advise')
     const plain = readImporter(code)
     if (plain || !/\.(?:[cm]?tsx?|jsx)$/.test(file))
       return plain
