@@ -1,5 +1,4 @@
-// The playground uses the plugin from source. Its runtime comes from ../dist, so run `npm run build`
-// first (`npm run demo` does).
+// The playground uses the plugin from source, which bundles the runtime's source too: no build needed.
 import { defineConfig } from 'vite'
 import LazyModules from '../src/vite'
 
