@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import ts from 'typescript'
 import { defineBuildConfig } from 'unbuild'
 
-const entries = ['index', 'vite', 'rollup', 'rolldown', 'types', 'runtime/index', 'runtime/memory', 'runtime/memory-deflate', 'runtime/zip', 'node/index', 'node/hooks', 'cli']
+const entries = ['index', 'vite', 'rollup', 'rolldown', 'types', 'runtime/index', 'runtime/recovery', 'runtime/memory', 'runtime/memory-deflate', 'runtime/zip', 'node/index', 'node/hooks', 'cli']
 
 let declarations: string | undefined
 

@@ -6,7 +6,18 @@ import type { ModuleInfo } from './types'
 /** The registry: a virtual module the plugin writes and only the runtime imports. */
 export const REGISTRY_ID = 'virtual:lazy-modules'
 export const RESOLVED_REGISTRY_ID = `\0${REGISTRY_ID}`
+/**
+ * The facts that exist only once chunks do, in a module of their own: the registry imports it lazily
+ * (statically with `integrity: true`), so by default they are no part of the first load.
+ */
+export const FACTS_ID = 'virtual:lazy-modules/facts'
+export const RESOLVED_FACTS_ID = `\0${FACTS_ID}`
 export const RUNTIME_ID = 'unplugin-lazy-modules/runtime'
+/**
+ * Loads past the bundler's own first `import()`: retries, the stale-build check, archives, the facts.
+ * A chunk of its own, fetched only when a load fails or needs more.
+ */
+export const RECOVERY_RUNTIME_ID = 'unplugin-lazy-modules/runtime/recovery'
 /** Runs chunks from memory (archives, retries): a chunk of its own, fetched only when needed. */
 export const MEMORY_RUNTIME_ID = 'unplugin-lazy-modules/runtime/memory'
 /** The same for builds whose archives are deflated: only those carry the inflating code. */
@@ -17,6 +28,11 @@ export const INFLATING_MEMORY_RUNTIME_ID = 'unplugin-lazy-modules/runtime/memory
  * in the chunk. Unbound until then, so minifiers keep its name.
  */
 export const FACTS_FUNCTION = '__lazyModulesFacts'
+/**
+ * The registry calls this for the few facts a failed first attempt needs before the facts module
+ * arrives (`EarlyFacts`); the bundle stage defines it in the registry's chunk, like `FACTS_FUNCTION`.
+ */
+export const EARLY_FACTS_FUNCTION = '__lazyModulesEarlyFacts'
 /** The runtime export that code written by the transform calls to make a lazy handle. */
 export const HANDLE_HELPER = '__lazyHandle'
 
@@ -29,15 +45,34 @@ export const NODE_HOOKS_KEY = 'lazy-modules:node-hooks'
 /** The cancelable event a load dispatches when the server has a newer build. */
 export const STALE_EVENT = 'lazy-modules:stale'
 
-/** What the registry module exports. */
+/** What the registry module exports: only what the synchronous API needs; the rest comes with `loadFacts`. */
 export interface RegistryModule {
   /** Registered names and their `import()`s, which the bundler splits and preloads. */
   loaders: [name: string, load: () => Promise<unknown>][]
+  /** Registered names that are packages (`index` files). */
+  packages?: string[]
+  /** Registered names archived by their name's pattern: their loads wait for the facts. */
+  archived?: string[]
+  /** Registered modules' metadata, by name, for those that have some. */
+  meta?: [name: string, meta: unknown][]
+  /**
+   * All the facts where the first load has them (dev, `integrity: true`, tests); else only the early
+   * ones (`modules` empty), and `loadFacts` brings the rest when a load first needs them.
+   */
   facts: Facts
-  /** The registry chunk's own URL: chunk paths in `facts` are relative to it through `facts.root`. */
+  /** The URL of the chunk `facts` was written into: its chunk paths are relative to it through `facts.root`. */
   base: string
+  loadFacts?: (() => Promise<FactsModule>) | undefined
   /** Runs chunks from memory (archives, retries); only builds have it. */
   memory?: (() => Promise<MemoryModule>) | undefined
+  /** The recovery chunk (`RECOVERY_RUNTIME_ID`): loads past the bundler's own first `import()`. */
+  recovery?: (() => Promise<unknown>) | undefined
+}
+
+/** What `FACTS_ID` exports. */
+export interface FactsModule {
+  facts: Facts
+  base: string
 }
 
 /**
@@ -97,10 +132,13 @@ export interface ChunkFacts {
   archive?: string
 }
 
-/** The facts the registry carries, as the bundle stage writes them into the registry's chunk. */
+/**
+ * The facts, as the bundle stage writes them into the chunk of the facts module. The registry's chunk
+ * gets the early ones: all but `modules`, `chunks` and `archives`.
+ */
 export interface Facts {
   buildId: string
-  /** From the registry's chunk back to the output folder. */
+  /** From the facts' chunk back to the output folder. */
   root: string
   modules: ModuleInfo[]
   chunks?: Record<string, ChunkFacts>
@@ -112,5 +150,9 @@ export interface Facts {
   manifest?: string | null
   /** The memory loader's chunk (`memory` of the registry), imported under a new URL on a retry. */
   memory?: string
+  /** The facts module's chunk (`loadFacts` of the registry), imported under a new URL on a retry. */
+  facts?: string
+  /** The recovery chunk (`recovery` of the registry), imported under a new URL on a retry. */
+  recovery?: string
   retry?: RetryPolicy
 }

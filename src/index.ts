@@ -8,7 +8,7 @@ import type { OutputFile } from './core/graph'
 import type { Options } from './types'
 import { dirname } from 'node:path'
 import { createUnplugin } from 'unplugin'
-import { RESOLVED_REGISTRY_ID, RUNTIME_ID } from './contract'
+import { RESOLVED_FACTS_ID, RESOLVED_REGISTRY_ID, RUNTIME_ID } from './contract'
 import { Context } from './core/context'
 import { markerPattern } from './core/marker'
 
@@ -53,9 +53,9 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
       handler: id => context.resolveId(id),
     },
     load: {
-      filter: { id: exactly([RESOLVED_REGISTRY_ID]) },
-      handler() {
-        return context.loadRegistry(host(this))
+      filter: { id: exactly([RESOLVED_REGISTRY_ID, RESOLVED_FACTS_ID]) },
+      handler(id) {
+        return id === RESOLVED_FACTS_ID ? context.loadFacts() : context.loadRegistry(host(this))
       },
     },
     transform: {

@@ -44,6 +44,14 @@ export interface Options {
    */
   keepLooseChunks?: boolean
   /**
+   * Puts every lazy chunk's sha-384 in the first load, where the browser enforces it (an import map's
+   * `integrity`, and each module preload's): a tampered chunk then never runs, even on a first
+   * attempt. It costs about 75 B brotli per lazy chunk at start-up. Without it, digests come with the
+   * facts, which load only when needed: retries and archives check what they run either way.
+   * @default false
+   */
+  integrity?: boolean
+  /**
    * How the runtime retries a failed chunk or archive fetch: `attempts` in all (the first included),
    * waiting `delay` ms before the first retry and twice as long before each next one (with jitter,
    * at most `maxDelay`). The app can change it at run time with `configure({ retry })`.
@@ -169,6 +177,12 @@ export interface ModuleInfo {
   /** The module's metadata, read at build time (`meta` of its `modules` entry); absent without one. */
   meta?: unknown
 }
+
+/**
+ * What the first load knows of a module, before anything loads: `iterModules()` and
+ * `getLoader(name).info`. The rest of its `ModuleInfo` is `await getLoader(name).facts()`.
+ */
+export type ModuleSummary = Pick<ModuleInfo, 'name' | 'isPackage' | 'kind' | 'meta'>
 
 /** One file in an archive: where it is, how to check it, and where its code names other chunks. */
 export interface ArchiveEntryInfo {

@@ -26,7 +26,7 @@ function context(): PluginContext {
   return { data: revenue, format: formatters(), t }
 }
 
-/** A list of the modules under `prefix`, with what the build knows of each. Loads nothing. */
+/** A list of the modules under `prefix`, with what the build knows of each. Loads no module. */
 function catalog(prefix: string): HTMLUListElement {
   const list = h('ul', { class: 'catalog' })
   for (const { name } of iterModules(prefix)) {
@@ -35,7 +35,9 @@ function catalog(prefix: string): HTMLUListElement {
     const about = pluginMeta.get(name)
     if (about)
       button.title = about.description
-    const item = h('li', {}, button, h('span', { class: 'status' }), facts(getLoader(name)!.info))
+    const item = h('li', {}, button, h('span', { class: 'status' }))
+    // Files and sizes come with the build's facts file, fetched the first time they are asked for.
+    void getLoader(name)!.facts().then(info => item.append(facts(info)))
     items.set(name, item)
     list.append(item)
   }
@@ -180,7 +182,8 @@ exportButton.addEventListener('click', async () => {
   exportOutput.replaceChildren(link)
 })
 // A marked import is registered under its path from the root, without the extension; its handle finds it.
-const exporterInfo = getLoader(exporter)?.info
+const exporterFacts = h('div')
+void getLoader(exporter)?.facts().then(info => exporterFacts.replaceChildren(facts(info)))
 
 const englishButton = h('button', { type: 'button' }, text('builtIn'))
 englishButton.addEventListener('click', () => changeLocale(undefined))
@@ -205,7 +208,7 @@ document.querySelector('#app')!.replaceChildren(
         h('h2', {}, text('exportTitle')),
         exportButton,
         h('p', { class: 'hint' }, text('exportHint')),
-        exporterInfo && facts(exporterInfo),
+        exporterFacts,
         exportOutput),
       h('section', {}, h('h2', {}, text('byName')), nameForm, errorPanel))),
 )

@@ -11,6 +11,7 @@ import type { SizeCache } from './report'
 import { relative } from 'node:path'
 import { packArchives } from './archive'
 import { integrityOf, sizeOf } from './bytes'
+import { RESOLVED_FACTS_ID } from '../contract'
 import { chunkFacts, moduleFacts, withFacts } from './facts'
 import { chunksOf, createGraph } from './graph'
 import { lexerReady, scanImports } from './links'
@@ -69,10 +70,21 @@ export async function finishBundle(context: OutputContext, bundle: Record<string
   for (const [fileName, source] of packed.files)
     context.emitFile({ type: 'asset', fileName, source })
   const memory = graph.chunkOf(runtimeFile(options.compression === 'deflate' ? 'memory-deflate' : 'memory'))?.file
-  const runtimeFacts = { chunks, fallback: options.keepLooseChunks, manifest: options.manifest || null, retry: options.retry, memory }
+  const runtimeFacts = {
+    chunks,
+    fallback: options.keepLooseChunks,
+    manifest: options.manifest || null,
+    retry: options.retry,
+    memory,
+    facts: graph.chunkOf(RESOLVED_FACTS_ID)?.file,
+    recovery: graph.chunkOf(runtimeFile('recovery'))?.file,
+  }
   for (const file of Object.values(bundle)) {
-    const code = file.type === 'chunk' ? withFacts(file.fileName, file.code, manifest, runtimeFacts) : undefined
-    if (code === undefined || file.type !== 'chunk')
+    if (file.type !== 'chunk')
+      continue
+    const early = withFacts(file.fileName, file.code, manifest, runtimeFacts, true)
+    const code = withFacts(file.fileName, early ?? file.code, manifest, runtimeFacts) ?? early
+    if (code === undefined)
       continue
     file.code = graph.chunks.get(file.fileName)!.code = code
     // The manifest describes the file as written. The build id stays the one the facts carry.

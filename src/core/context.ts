@@ -12,7 +12,7 @@ import type { SourceMapLike } from './positions'
 import type { MarkedImport } from './transform'
 import { existsSync, statSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
-import { INFLATING_MEMORY_RUNTIME_ID, MEMORY_RUNTIME_ID, REGISTRY_ID, RESOLVED_REGISTRY_ID, RUNTIME_ID } from '../contract'
+import { EARLY_FACTS_FUNCTION, FACTS_FUNCTION, FACTS_ID, INFLATING_MEMORY_RUNTIME_ID, MEMORY_RUNTIME_ID, RECOVERY_RUNTIME_ID, REGISTRY_ID, RESOLVED_FACTS_ID, RESOLVED_REGISTRY_ID, RUNTIME_ID } from '../contract'
 import { finishBundle } from './bundle'
 import { chunkName, fileOf, namedChunkFileNames } from './chunk-names'
 import { dtsCode, dtsEntries, markedIn, readIfThere, writeIfChanged } from './dts'
@@ -20,7 +20,7 @@ import { namingCall } from './facts'
 import { assertUniqueNames, isBare, markedModuleName, registeredAt } from './names'
 import { resolveOptions } from './options'
 import { codeFrame, locate, originalPosition } from './positions'
-import { registryCode, scanModules } from './registry'
+import { factsCode, registryCode, scanModules } from './registry'
 import { SizeCache } from './report'
 import { runtimeFile } from './runtime-files'
 
@@ -57,7 +57,9 @@ export class Context {
   /** The ids the plugin resolves itself, to the files they name. */
   readonly provided: Record<string, string> = {
     [REGISTRY_ID]: RESOLVED_REGISTRY_ID,
+    [FACTS_ID]: RESOLVED_FACTS_ID,
     [RUNTIME_ID]: runtimeFile('index'),
+    [RECOVERY_RUNTIME_ID]: runtimeFile('recovery'),
     [MEMORY_RUNTIME_ID]: runtimeFile('memory'),
     [INFLATING_MEMORY_RUNTIME_ID]: runtimeFile('memory-deflate'),
   }
@@ -157,7 +159,13 @@ export class Context {
           module.id = resolved.id
       }
     }
-    return registryCode(this.registered, this.mode, this.options.compression)
+    const { compression, archives, integrity } = this.options
+    return registryCode(this.registered, this.mode, { compression, archives, integrity })
+  }
+
+  /** The facts module: its facts are written into its chunk once chunks exist. */
+  loadFacts(): string {
+    return factsCode()
   }
 
   async transform(host: HostContext, code: string, id: string): Promise<TransformResult> {
@@ -250,26 +258,36 @@ export class Context {
   }
 
   /**
-   * The registry's facts are written into its chunk after chunk names are hashed. What they hold
-   * comes from the other chunks, which `renderChunk` folds into the hash, and from these options,
-   * which it must reflect too: two files with one name never differ.
+   * The facts are written into their module's chunk, and the early facts into the registry's, after
+   * chunk names are hashed. What they hold comes from the other chunks, which `renderChunk` folds
+   * into the hash, and from these options, which it must reflect too: two files with one name never differ.
    */
   hashSalt(chunk: { moduleIds: readonly string[] }): string | undefined {
-    if (!chunk.moduleIds.includes(RESOLVED_REGISTRY_ID))
+    if (!this.factsFunctionIn(chunk))
       return undefined
     const { archives, compression, keepLooseChunks, retry, manifest } = this.options
     return JSON.stringify({ archives, compression, keepLooseChunks, retry, manifest })
   }
 
   /**
-   * The registry's chunk names every other chunk (`files`), so that its hash follows theirs: a
-   * chunk that imports none of them, as a runtime shared by two pages does, would keep its name
-   * when a lazy module of one page changed. `map: null` tells the bundler no code moved.
+   * The facts' chunk and the registry's name every other chunk (`files`), so that their hashes
+   * follow theirs: a chunk that imports none of them, as the facts' chunk or a runtime shared by two
+   * pages does, would keep its name when a lazy module changed. `map: null` tells the bundler no code moved.
    */
   renderChunk(code: string, chunk: { fileName: string, moduleIds: readonly string[] }, files: string[]): { code: string, map: null } | undefined {
-    if (!chunk.moduleIds.includes(RESOLVED_REGISTRY_ID))
+    const fn = this.factsFunctionIn(chunk)
+    if (!fn)
       return undefined
-    return { code: code + namingCall(files.filter(file => file !== chunk.fileName)), map: null }
+    return { code: code + namingCall(files.filter(file => file !== chunk.fileName), fn), map: null }
+  }
+
+  /** Which facts function the bundle stage defines in the chunk, if any: the facts', or the registry's early facts'. */
+  private factsFunctionIn(chunk: { moduleIds: readonly string[] }): string | undefined {
+    if (chunk.moduleIds.includes(RESOLVED_FACTS_ID))
+      return FACTS_FUNCTION
+    if (chunk.moduleIds.includes(RESOLVED_REGISTRY_ID) && !this.options.integrity)
+      return EARLY_FACTS_FUNCTION
+    return undefined
   }
 
   /** Before chunks are named: the lazy modules' files, for `chunkFileNames` to name their chunks after them. */

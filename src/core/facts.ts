@@ -1,11 +1,12 @@
 // What each lazy module and each lazy chunk became once chunks exist, and how those facts reach the
-// runtime: written into the chunk that holds the registry.
+// runtime: written into the chunk that holds the facts module, which the first load does not
+// include unless `integrity` is on; the registry's chunk gets only the few a failed load needs first.
 import type { ChunkFacts, Facts } from '../contract'
 import type { Manifest, ModuleInfo } from '../types'
 import type { BundleGraph } from './graph'
 import type { ChunkReference } from './links'
 import type { LazyModule } from './names'
-import { FACTS_FUNCTION } from '../contract'
+import { EARLY_FACTS_FUNCTION, FACTS_FUNCTION } from '../contract'
 import { integrityOf, sizeOf } from './bytes'
 import { sourceFacts } from './registry'
 
@@ -48,7 +49,7 @@ export function chunkFacts(graph: BundleGraph, manifest: Manifest, links: (file:
   const archiveOf = new Map(Object.entries(manifest.archives).flatMap(([name, archive]) => Object.keys(archive.entries).map(entry => [entry, name])))
   const facts: Record<string, ChunkFacts> = {}
   for (const chunk of graph.chunks.values()) {
-    // The registry's own chunk changes after this; it always loads with the runtime anyway.
+    // The facts' own chunk changes after this, and is never fetched again but as a whole.
     if (graph.initial.has(chunk.file) || chunk.code.includes(FACTS_FUNCTION))
       continue
     const found = links(chunk.file)
@@ -64,42 +65,49 @@ export function chunkFacts(graph: BundleGraph, manifest: Manifest, links: (file:
 }
 
 /**
- * A call naming every other chunk, for the end of the registry's chunk while names are still the
- * bundler's hash placeholders: Rollup and Rolldown then fold those chunks' hashes into this chunk's,
- * so its name changes whenever a fact it will carry about them does (the options that shape the
- * facts are added by `augmentChunkHash`). Only characters that need no escaping are kept, the
- * placeholders among them, so a minifier may choose any quotes. `withFacts` takes the call out.
+ * A call to `fn` (the facts' function, or the early facts' in the registry's chunk) naming every
+ * other chunk, for the end of its chunk while names are still the bundler's hash placeholders:
+ * Rollup and Rolldown then fold those chunks' hashes into this chunk's, so its name changes whenever
+ * a fact it will carry about them does (the options that shape the facts are added by
+ * `augmentChunkHash`). Only characters that need no escaping are kept, the placeholders among them,
+ * so a minifier may choose any quotes. `withFacts` takes the call out.
  */
-export function namingCall(files: string[]): string {
-  return `\n${FACTS_FUNCTION}(${JSON.stringify(files.map(file => file.replace(/[^\w$!~{}./-]/g, '')).join(' '))});\n`
+export function namingCall(files: string[], fn: string = FACTS_FUNCTION): string {
+  return `\n${fn}(${JSON.stringify(files.map(file => file.replace(/[^\w$!~{}./-]/g, '')).join(' '))});\n`
 }
 
 /** The naming call as a minifier leaves it: any quotes, and maybe joined to the statement before. */
-const NAMING_CALL = new RegExp(`[,;]?${FACTS_FUNCTION}\\((["'\`])[\\w$!~{}./ -]*\\1\\);?\\n*$`)
+const namingCallPattern = (fn: string) => new RegExp(`[,;]?${fn}\\((["'\`])[\\w$!~{}./ -]*\\1\\);?\\n*$`)
 
 /**
- * Gives the registry its facts by appending the function it calls to the chunk that holds it, in
- * place of the naming call. Appending (not replacing in place) moves no existing code, so the
- * chunk's source map stays true without being rewritten; function declarations are hoisted, so the
- * call works from anywhere.
+ * Gives the facts module its facts by appending the function it calls to the chunk that holds it,
+ * in place of the naming call, and the registry its early facts (`early`: all but the modules,
+ * chunks and archives, which only a later step needs) the same way. Appending (not replacing in
+ * place) moves no existing code, so the chunk's source map stays true without being rewritten;
+ * function declarations are hoisted, so the call works from anywhere.
  * Chunk paths in the facts are relative to the output folder; `root` leads there from this chunk.
  * A module in this very chunk gets no size or digest here: no file can hold its own digest, and the
  * runtime never fetches a chunk it is running from. Returns the new code, or `undefined` for a
- * chunk without the registry.
+ * chunk without the call.
  */
-export function withFacts(file: string, code: string, manifest: Manifest, extra: Omit<Facts, 'buildId' | 'root' | 'modules' | 'archives'>): string | undefined {
-  if (!code.includes(`${FACTS_FUNCTION}(`) || code.includes(`function ${FACTS_FUNCTION}(`))
+export function withFacts(file: string, code: string, manifest: Manifest, extra: Omit<Facts, 'buildId' | 'root' | 'modules' | 'archives'>, early = false): string | undefined {
+  const fn = early ? EARLY_FACTS_FUNCTION : FACTS_FUNCTION
+  if (!code.includes(`${fn}(`) || code.includes(`function ${fn}(`))
     return undefined
-  const facts: Facts = {
-    buildId: manifest.buildId,
-    root: '../'.repeat(file.split('/').length - 1),
-    modules: Object.values(manifest.modules).map(module => module.file === file ? { ...module, size: null, integrity: null } : module),
-    archives: Object.fromEntries(Object.entries(manifest.archives).map(([name, { file, integrity }]) => [name, { file, integrity }])),
-    ...extra,
-  }
-  const definition = `function ${FACTS_FUNCTION}() { return JSON.parse(${JSON.stringify(JSON.stringify(facts))}) }\n`
+  const root = '../'.repeat(file.split('/').length - 1)
+  const { chunks, ...kept } = extra
+  const facts: Facts = early
+    ? { buildId: manifest.buildId, root, modules: [], ...kept }
+    : {
+        buildId: manifest.buildId,
+        root,
+        modules: Object.values(manifest.modules).map(module => module.file === file ? { ...module, size: null, integrity: null } : module),
+        archives: Object.fromEntries(Object.entries(manifest.archives).map(([name, { file, integrity }]) => [name, { file, integrity }])),
+        ...extra,
+      }
+  const definition = `function ${fn}() { return JSON.parse(${JSON.stringify(JSON.stringify(facts))}) }\n`
   const mapComment = /\n\/\/# sourceMappingURL=[^\n]*\n?$/.exec(code)
   const at = mapComment ? mapComment.index + 1 : code.length
-  const head = code.slice(0, at).replace(NAMING_CALL, '')
+  const head = code.slice(0, at).replace(namingCallPattern(fn), '')
   return `${head}${head.endsWith('\n') ? '' : '\n'}${definition}${code.slice(at)}`
 }

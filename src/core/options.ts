@@ -13,6 +13,7 @@ export interface ResolvedOptions {
   archives: Record<string, string[]> | true | undefined
   compression: 'store' | 'deflate'
   keepLooseChunks: boolean
+  integrity: boolean
   retry: { attempts: number, delay: number, maxDelay: number }
   report: ResolvedReportOptions
   budgets: ResolvedBudget[]
@@ -29,6 +30,7 @@ const SHAPE = {
   archives: 'true or an object of archive names to name patterns',
   compression: "'store' or 'deflate'",
   keepLooseChunks: 'a boolean',
+  integrity: 'a boolean',
   retry: 'an object with attempts, delay and maxDelay',
   report: 'a boolean or an object with console, json, html, brotli and baseline',
   budgets: 'an object with initial and lazy',
@@ -46,7 +48,7 @@ export function checkOptions(options: unknown): asserts options is Options | und
   if (!isObject(options))
     fail('', `the plugin takes one options object, as in LazyModules({ modules: { … } }); got ${describe(options)}`)
   unknownKeys(options, Object.keys(SHAPE), '')
-  const { modules, manifest, archives, keepLooseChunks, retry, report, dts, root } = options as Record<string, unknown>
+  const { modules, manifest, archives, keepLooseChunks, integrity, retry, report, dts, root } = options as Record<string, unknown>
   if (modules !== undefined) {
     if (!isObject(modules))
       fail('modules', `must be ${SHAPE.modules}, as in { 'charts/*': 'src/charts/*.ts' }; got ${describe(modules)}`)
@@ -70,6 +72,8 @@ export function checkOptions(options: unknown): asserts options is Options | und
   }
   if (keepLooseChunks !== undefined && typeof keepLooseChunks !== 'boolean')
     fail('keepLooseChunks', `must be ${SHAPE.keepLooseChunks}; got ${describe(keepLooseChunks)}`)
+  if (integrity !== undefined && typeof integrity !== 'boolean')
+    fail('integrity', `must be ${SHAPE.integrity}; got ${describe(integrity)}`)
   if (retry !== undefined) {
     if (!isObject(retry))
       fail('retry', `must be ${SHAPE.retry}; got ${describe(retry)}`)
@@ -141,6 +145,7 @@ export function resolveOptions(options: Options = {}, fallbackRoot = process.cwd
     archives: options.archives || undefined,
     compression: options.compression ?? 'store',
     keepLooseChunks: options.keepLooseChunks ?? false,
+    integrity: options.integrity ?? false,
     retry: { ...DEFAULT_RETRY, ...options.retry },
     // `report: true` and no `report` are the defaults; `false` turns every view off.
     report: options.report === false || (options.report === undefined && host.compressedSizes === false)

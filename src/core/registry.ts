@@ -5,7 +5,9 @@ import type { ModuleEntry, ModuleInfo } from '../types'
 import { existsSync } from 'node:fs'
 import { isAbsolute, relative, resolve } from 'node:path'
 import { globSync, isDynamicPattern } from 'tinyglobby'
-import { FACTS_FUNCTION, INFLATING_MEMORY_RUNTIME_ID, MEMORY_RUNTIME_ID, UPDATE_KEY } from '../contract'
+import type { ArchiveOptions } from './archive'
+import { EARLY_FACTS_FUNCTION, FACTS_FUNCTION, FACTS_ID, INFLATING_MEMORY_RUNTIME_ID, MEMORY_RUNTIME_ID, RECOVERY_RUNTIME_ID, UPDATE_KEY } from '../contract'
+import { groupModules } from './archive'
 import { assertUniqueNames, globModule, isIndexFile, toPosix } from './names'
 
 export interface ScanResult {
@@ -74,27 +76,42 @@ export function sourceFacts(module: LazyModule): ModuleInfo {
 }
 
 /**
- * The registry module (its exports are `RegistryModule` in src/contract.ts). Loaders are real
- * `import()` calls so the bundler splits, preloads and handles CSS itself. Facts about chunks come
- * from the bundle stage (build) or are known now (dev). Pairs, not an object literal, so a name
- * such as `__proto__` stays a plain key.
+ * The registry module (its exports are `RegistryModule` in src/contract.ts): what the synchronous
+ * API needs, and no more, since it is part of the first load. Loaders are real `import()` calls so the
+ * bundler splits, preloads and handles CSS itself. Facts about chunks live in the facts module
+ * (`factsCode`), which the bundle stage fills in; it is imported lazily, or statically with
+ * `integrity: true`, whose digests the first load must then have. In dev the facts are known now.
+ * Pairs, not an object literal, so a name such as `__proto__` stays a plain key.
  */
-export function registryCode(modules: LazyModule[], mode: 'build' | 'dev', compression: 'store' | 'deflate' = 'store'): string {
-  const loaders = modules
-    .filter(module => module.kind === 'registered')
-    .map(module => `  [${JSON.stringify(module.name)}, () => import(${JSON.stringify(module.id ?? module.source)})],`)
-  const facts = mode === 'build'
-    ? `/* #__PURE__ */ ${FACTS_FUNCTION}()`
-    : JSON.stringify({ buildId: 'dev', root: '', modules: modules.map(sourceFacts) })
-  const lines = [
-    `export const loaders = [\n${loaders.join('\n')}\n]`,
-    `export const facts = ${facts}`,
-    `export const base = import.meta.url`,
-    `export const memory = ${mode === 'build' ? `() => import(${JSON.stringify(compression === 'deflate' ? INFLATING_MEMORY_RUNTIME_ID : MEMORY_RUNTIME_ID)})` : 'undefined'}`,
-  ]
+export function registryCode(modules: LazyModule[], mode: 'build' | 'dev', options: { compression?: 'store' | 'deflate', archives?: ArchiveOptions['groups'], integrity?: boolean } = {}): string {
+  const registered = modules.filter(module => module.kind === 'registered')
+  const loaders = registered.map(module => `  [${JSON.stringify(module.name)}, () => import(${JSON.stringify(module.id ?? module.source)})],`)
+  const lines = [`export const loaders = [\n${loaders.join('\n')}\n]`, `export const recovery = () => import(${JSON.stringify(RECOVERY_RUNTIME_ID)})`]
+  const packages = registered.filter(module => module.isPackage).map(module => module.name)
+  if (packages.length)
+    lines.push(`export const packages = ${JSON.stringify(packages)}`)
+  const withMeta = registered.filter(module => module.meta)
+  if (withMeta.length)
+    lines.push(`export const meta = ${JSON.stringify(withMeta.map(module => [module.name, module.meta!.value]))}`)
   if (mode === 'dev') {
+    lines.push(`export const facts = ${JSON.stringify({ buildId: 'dev', root: '', modules: modules.map(sourceFacts) })}`, `export const base = import.meta.url`)
     // Files matching a glob come and go while the server runs: hand the new list to the live runtime.
     lines.push(`if (import.meta.hot) import.meta.hot.accept(next => next && globalThis[Symbol.for(${JSON.stringify(UPDATE_KEY)})]?.(next))`)
+    return `${lines.join('\n')}\n`
   }
+  // A hint: a module archived by its name's pattern waits for the facts, which say where it landed.
+  const archived = [...groupModules(options.archives, registered.map(module => module.name)).keys()]
+  if (archived.length)
+    lines.push(`export const archived = ${JSON.stringify(archived)}`)
+  if (options.integrity)
+    lines.unshift(`export { facts, base } from ${JSON.stringify(FACTS_ID)}`)
+  else
+    lines.push(`export const facts = /* #__PURE__ */ ${EARLY_FACTS_FUNCTION}()`, `export const base = import.meta.url`, `export const loadFacts = () => import(${JSON.stringify(FACTS_ID)})`)
+  lines.push(`export const memory = () => import(${JSON.stringify(options.compression === 'deflate' ? INFLATING_MEMORY_RUNTIME_ID : MEMORY_RUNTIME_ID)})`)
   return `${lines.join('\n')}\n`
+}
+
+/** The facts module: the call the bundle stage defines in its chunk, and that chunk's URL. */
+export function factsCode(): string {
+  return `export const facts = /* #__PURE__ */ ${FACTS_FUNCTION}()\nexport const base = import.meta.url\n`
 }

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url'
 
 const PACKAGE = 'unplugin-lazy-modules'
 
-export function runtimeFile(name: 'index' | 'memory' | 'memory-deflate'): string {
+export function runtimeFile(name: 'index' | 'recovery' | 'memory' | 'memory-deflate'): string {
   if (import.meta.url.endsWith('.ts'))
     return fileURLToPath(new URL(`../runtime/${name}.ts`, import.meta.url))
   try {

@@ -1,7 +1,7 @@
 // What the runtime asks of the platform: links in the document, an import map, fetches, an event.
 // Each step takes plain data and holds no state of its own.
 import type { ChunkFacts } from '../contract'
-import type { StaleBuildError } from './errors'
+import type { StaleBuildError } from './check-errors'
 import { STALE_EVENT } from '../contract'
 
 /** Marks an error as a failed fetch, which a retry may cure: `GONE` when the file is not there. */

@@ -1,5 +1,6 @@
 // Public error classes. Each carries the facts a caller needs to decide what to do,
-// so apps branch on `instanceof` or `name`, never on message text.
+// so apps branch on `instanceof` or `name`, never on message text. These two can come from the
+// first load's own code; the others (src/runtime/check-errors.ts) only from the recovery chunk's.
 
 /** A name that is not in this build's registry. No fetch was made. */
 export class ModuleNotFoundError extends Error {
@@ -21,22 +22,6 @@ export class ModuleLoadError extends Error {
   }
 }
 
-/** Bytes did not match the digest recorded at build time. Nothing from them was run. */
-export class IntegrityError extends Error {
-  override name = 'IntegrityError'
-  constructor(readonly source: string, readonly entry: string | undefined, readonly expected: string, readonly actual: string) {
-    super(`Integrity check failed for ${entry ? `${JSON.stringify(entry)} in ` : ''}${source}: expected ${expected}, got ${actual}. The file was changed after the build; nothing from it was run.`)
-  }
-}
-
-/** A zip archive that is malformed, or uses a feature this reader refuses. Nothing from it was run. */
-export class ArchiveFormatError extends Error {
-  override name = 'ArchiveFormatError'
-  constructor(readonly archive: string, readonly entry: string | undefined, readonly reason: string) {
-    super(`Bad zip archive ${archive}${entry === undefined ? '' : ` (entry ${JSON.stringify(entry)})`}: ${reason}`)
-  }
-}
-
 function clip(text: string): string {
   return text.length > 200 ? `${text.slice(0, 200)}…` : text
 }
@@ -45,13 +30,6 @@ function describe(cause: unknown): string {
   return cause instanceof Error ? cause.message : String(cause)
 }
 
-/**
- * A chunk or archive is gone (404/410) and the server now holds a different build: the app was
- * redeployed under this page. Reloading the page is the usual cure; see the README's recipe.
- */
-export class StaleBuildError extends Error {
-  override name = 'StaleBuildError'
-  constructor(readonly moduleName: string, readonly url: string, readonly buildId: string, readonly currentBuildId: string) {
-    super(`Lazy module ${JSON.stringify(moduleName)} is gone from ${url}: this page runs build ${buildId}, the server now has build ${currentBuildId}. Reload the page to get the new build.`)
-  }
-}
+// Re-exported for the build side and tools, which import every class from here; a bundler takes
+// from check-errors.ts only the classes that are used.
+export { ArchiveFormatError, IntegrityError, StaleBuildError } from './check-errors'

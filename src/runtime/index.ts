@@ -1,15 +1,16 @@
 // `unplugin-lazy-modules/runtime`: Python's importlib and pkgutil, for a bundled app.
 // The plugin resolves this file itself, so it always sees the registry of the build it is in.
 import type { RetryPolicy } from '../contract'
-import type { ModuleInfo } from '../types'
+import type { ModuleSummary } from '../types'
 import type { Loader } from './runtime'
 import * as registry from 'virtual:lazy-modules'
 import { UPDATE_KEY } from '../contract'
 import { createRuntime } from './runtime'
 
 export type { ChunkFacts, RetryPolicy } from '../contract'
-export type { ModuleInfo } from '../types'
-export { ArchiveFormatError, IntegrityError, ModuleLoadError, ModuleNotFoundError, StaleBuildError } from './errors'
+export type { ModuleInfo, ModuleSummary } from '../types'
+export { ArchiveFormatError, IntegrityError, StaleBuildError } from './check-errors'
+export { ModuleLoadError, ModuleNotFoundError } from './errors'
 export type { Loader } from './runtime'
 
 /**
@@ -27,9 +28,9 @@ type Typed = [ModuleName] extends [never] ? false : true
 // Spelled out, not `ModuleName`, where a type error shows it: tsc then lists the names themselves.
 /** A look-up's argument besides a listed name: a `string` that is no literal, or a handle; a literal must be a listed name. */
 type OrAName<S> = S extends string ? string extends S ? S : { [K in keyof LazyModules]: K }[keyof LazyModules] : S
-/** A listed module's facts, with its name and its metadata typed: a union for a union of names. */
+/** What the first load knows of a listed module, with its name and its metadata typed: a union for a union of names. */
 export type ModuleInfoOf<N extends ModuleName> = N extends unknown
-  ? ModuleInfo & { name: N } & (N extends keyof LazyModuleMeta ? { meta: LazyModuleMeta[N] } : unknown)
+  ? ModuleSummary & { name: N } & (N extends keyof LazyModuleMeta ? { meta: LazyModuleMeta[N] } : unknown)
   : never
 export type LoaderOf<N extends ModuleName> = Loader<LazyModules[N]> & { readonly name: N, readonly info: ModuleInfoOf<N> }
 
@@ -51,7 +52,7 @@ interface TypedLookUps {
 interface LookUps {
   importModule: <T = any>(name: string) => Promise<T>
   getLoader: <T = any>(nameOrHandle: unknown) => Loader<T> | undefined
-  iterModules: (prefix?: string) => ModuleInfo[]
+  iterModules: (prefix?: string) => ModuleSummary[]
   hasModule: (name: string) => boolean
   preload: (handleOrName: unknown) => Promise<void>
 }

@@ -1,12 +1,15 @@
-// Loading a module: its chunks fetched, or read from its archive; a failed fetch retried with
-// backoff, with a URL the browser has not cached a failure for; a chunk gone after a redeploy told
-// apart from a flaky network.
-import type { ChunkFacts, MemoryLoader, MemoryModule, MemorySource, RetryPolicy } from '../contract'
+// Loading a module past its first attempt, in the recovery chunk: an archived module read from its
+// archive; a failed fetch retried with backoff, with a URL the browser has not cached a failure
+// for; a chunk gone after a redeploy told apart from a flaky network. The first load's own code
+// (src/runtime/runtime.ts) makes only the bundler's `import()`, and imports this when that fails.
+import type { ChunkFacts, FactsModule, MemoryLoader, MemoryModule, MemorySource, RetryPolicy } from '../contract'
 import type { ModuleInfo } from '../types'
 import type { Entry, Registry } from './registry'
 import { DEFAULT_RETRY, NODE_HOOKS_KEY } from '../contract'
-import { addLink, FETCH_FAILED, fetchBytes, GONE, isMissing, staleBuild } from './browser'
-import { ArchiveFormatError, IntegrityError, ModuleLoadError, ModuleNotFoundError, StaleBuildError } from './errors'
+import { addLink, declareIntegrity, FETCH_FAILED, fetchBytes, GONE, isMissing, staleBuild } from './browser'
+import { ArchiveFormatError, IntegrityError, StaleBuildError } from './check-errors'
+import { ModuleLoadError, ModuleNotFoundError } from './errors'
+import { adoptFacts, factsOf } from './registry'
 import { remember } from './remember'
 
 /**
@@ -23,52 +26,121 @@ export interface RuntimeState extends Registry, MemorySource {
   memoryLoader?: Promise<MemoryLoader>
   /** Retries in this page so far, plus one: each retry has its own number. */
   retries: number
+  /** The facts module's import, until it is in; forgotten when it fails. */
+  factsLoading?: Promise<void>
+  /** Entries loaded before the facts came: their chunks ran from their own URLs. */
+  loaded: Set<Entry>
+  /** The recovery chunk's import, until it is in; forgotten when it fails. */
+  recoveryLoading?: Promise<unknown>
+  /** Whether the first load's digests went into an import map (`integrity: true`). */
+  declared?: boolean
 }
 
 const NODE_HOOKS = Symbol.for(NODE_HOOKS_KEY)
 
-/** Nothing that failed is kept: not the load (the next call starts afresh), nor any fetch or import. */
-export function loadEntry(state: RuntimeState, entry: Entry): Promise<unknown> {
-  const { info } = entry
-  const policy = { ...DEFAULT_RETRY, ...state.facts.retry, ...state.retry }
-  return entry.pending ??= (async () => {
-    // A hint: a failure here surfaces from the load itself.
-    preloadFiles(state, info).catch(() => {})
-    for (let attempt = 1; ; attempt++) {
-      try {
-        const module = await attemptLoad(state, entry, attempt > 1 ? ++state.retries : 1)
+/**
+ * What the recovery chunk adds to the runtime's state: its fetches. Then, where the first load has
+ * the digests (`integrity: true`), an import map with them, before any lazy chunk is imported.
+ */
+export function prepare(state: RuntimeState): void {
+  state.fetchBytes = fetchBytes
+  state.archiveBytes = name => archiveBytes(state, name)
+  if (state.full && state.facts.chunks && !state.declared) {
+    state.declared = true
+    declareIntegrity(state.chunks, state.urlOf)
+  }
+}
+
+/**
+ * Loads an entry past the bundler's own `import()`, which failed with `failed.cause` (or was never
+ * made: an archived module, or a first load with all the facts). An archived module, a retry and
+ * the stale-build check wait for the facts. Nothing that failed is kept: not the load (the next call
+ * starts afresh), nor any fetch or import.
+ */
+export async function recover(state: RuntimeState, entry: Entry, failed?: { cause: unknown }): Promise<unknown> {
+  prepare(state)
+  const { name } = entry.info
+  // A hint: a failure here surfaces from the load itself.
+  if (state.full && !failed)
+    preloadFiles(state, factsOf(entry)).catch(() => {})
+  for (let attempt = 1; ; attempt++) {
+    const number = attempt > 1 ? ++state.retries : 1
+    let info: ModuleInfo | undefined
+    try {
+      if (failed && attempt === 1)
+        throw failed.cause
+      if (entry.archived || attempt > 1)
+        await loadFacts(state, number)
+      info = state.full ? factsOf(entry) : undefined
+      const module = info ? await attemptLoad(state, entry, info, number) : await entry.loader!()
+      if (info)
         closure(state.chunks, info.file).forEach(file => state.ran.add(file))
-        return module
-      }
-      catch (cause) {
-        // A failed import ran nothing of its graph: what never ran gets a new URL next time.
-        await state.memoryLoader?.then(loader => loader.forget(closure(state.chunks, info.file)), () => {})
-        const url = info.archive && !(state.facts.fallback && attempt > 1) ? state.urlOf(info.archive.file) : info.file && state.urlOf(info.file)
-        const retryable = !isFinal(cause)
-        const gone = (cause as any)?.[FETCH_FAILED] === GONE
-        const final = !retryable || attempt >= policy.attempts
-        const currentBuild = url && retryable && (attempt === 1 || final || gone) ? await redeployedBuild(state, url, gone) : undefined
-        if (final || currentBuild) {
-          entry.pending = undefined
-          if (currentBuild)
-            return staleBuild(new StaleBuildError(info.name, url!, state.facts.buildId, currentBuild), state.events)
-          throw typed(info, cause, url, attempt)
-        }
-        await new Promise(resolve => setTimeout(resolve, backoff(policy, attempt)))
-      }
+      else
+        state.loaded.add(entry)
+      return module
     }
-  })().catch((error) => {
-    entry.pending = undefined
-    throw typed(info, error)
-  })
+    catch (cause) {
+      const retryable = !isFinal(cause)
+      // The facts say what to retry and how to tell a redeploy; without them, what failed may be
+      // the facts' own chunk, gone with the build that wrote it.
+      const factsFailed = retryable && !state.full && await loadFacts(state, number).then(() => false, () => true)
+      info = state.full ? factsOf(entry) : undefined
+      // A failed import ran nothing of its graph: what never ran gets a new URL next time.
+      if (info)
+        await state.memoryLoader?.then(loader => loader.forget(closure(state.chunks, info!.file)), () => {})
+      const policy = { ...DEFAULT_RETRY, ...state.facts.retry, ...state.retry }
+      const url = !info
+        ? factsFailed && state.facts.facts ? state.urlOf(state.facts.facts) : undefined
+        : info.archive && !(state.facts.fallback && attempt > 1) ? state.urlOf(info.archive.file) : info.file && state.urlOf(info.file)
+      const gone = (cause as any)?.[FETCH_FAILED] === GONE
+      const final = !retryable || attempt >= policy.attempts
+      const currentBuild = url && retryable && (attempt === 1 || final || gone) ? await redeployedBuild(state, url, gone) : undefined
+      if (final || currentBuild) {
+        entry.pending = undefined
+        if (currentBuild)
+          return staleBuild(new StaleBuildError(name, url!, state.facts.buildId, currentBuild), state.events)
+        throw typed(name, cause, url, attempt)
+      }
+      await new Promise(resolve => setTimeout(resolve, backoff(policy, attempt)))
+    }
+  }
+}
+
+/** `preload()`: module preloads for the module's chunks, with their digests, or its archive fetched and checked. */
+export function preload(state: RuntimeState, entry: Entry): Promise<void> {
+  prepare(state)
+  return loadFacts(state).then(() => preloadFiles(state, factsOf(entry)), cause => Promise.reject(typed(entry.info.name, cause)))
+}
+
+/**
+ * All the facts, from the facts module, imported once: by the bundler's `import()` on a first
+ * attempt, and on a later one under a URL the browser has kept no failure for.
+ */
+export function loadFacts(state: RuntimeState, attempt = 1): Promise<void> {
+  if (state.full)
+    return Promise.resolve()
+  const file = state.facts.facts
+  const url = attempt > 1 && file && `${state.urlOf(file)}?retry=${attempt}`
+  return state.factsLoading ??= (url ? import(/* @vite-ignore */ url) : state.loadFacts!()).then(
+    ({ facts, base }: FactsModule) => {
+      adoptFacts(state, facts, base)
+      // What loaded before ran from its own URL: a chunk it shares is that instance, never a second.
+      for (const entry of state.loaded)
+        closure(state.chunks, factsOf(entry).file).forEach(file => state.ran.add(file))
+      state.loaded.clear()
+    },
+    (error) => {
+      state.factsLoading = undefined
+      throw error
+    },
+  )
 }
 
 /**
  * `attempt` is 1 on a load's first attempt, else a number no retry in this page had before: a
  * browser keeps a failed module fetch for its URL, so `?retry=<attempt>` must never repeat.
  */
-async function attemptLoad(state: RuntimeState, entry: Entry, attempt: number): Promise<unknown> {
-  const { info } = entry
+async function attemptLoad(state: RuntimeState, entry: Entry, info: ModuleInfo, attempt: number): Promise<unknown> {
   const nodeHooks = (globalThis as any)[NODE_HOOKS]
   if (info.archive && nodeHooks)
     return fromNodeArchive(state, info.archive, nodeHooks)
@@ -127,7 +199,7 @@ export function preloadFiles(state: RuntimeState, info: ModuleInfo): Promise<voi
   const archive = info.archive && !(globalThis as any)[NODE_HOOKS]
     ? Promise.all([memoryLoaderOf(state), state.archiveBytes(info.archive.name)[1]]).then(([loader]) => loader.prefetch(info.archive!.name))
     : undefined
-  return Promise.all([...links, archive]).then(() => {}, cause => Promise.reject(typed(info, cause)))
+  return Promise.all([...links, archive]).then(() => {}, cause => Promise.reject(typed(info.name, cause)))
 }
 
 /**
@@ -180,8 +252,8 @@ async function redeployedBuild(state: RuntimeState, url: string, gone: boolean):
 }
 
 /** Every rejection is one of the runtime's errors: anything else is a `ModuleLoadError` with its cause. */
-function typed(info: ModuleInfo, cause: unknown, url?: string | null, attempts = 1): Error {
-  return isOurs(cause) || cause instanceof ModuleLoadError ? cause as Error : new ModuleLoadError(info.name, url || undefined, attempts, { cause })
+function typed(name: string, cause: unknown, url?: string | null, attempts = 1): Error {
+  return isOurs(cause) || cause instanceof ModuleLoadError ? cause as Error : new ModuleLoadError(name, url || undefined, attempts, { cause })
 }
 
 function isOurs(error: unknown): boolean {

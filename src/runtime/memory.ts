@@ -3,7 +3,7 @@
 // needed, so apps that never use it never download it.
 import type { MemoryLoader, MemorySource } from '../contract'
 import type { ZipEntry } from './zip'
-import { ArchiveFormatError } from './errors'
+import { ArchiveFormatError } from './check-errors'
 import { moduleUrl, parseZip, readStoredEntry, verifyIntegrity } from './zip'
 
 type Opened = [bytes: Uint8Array, entries: Map<string, ZipEntry>, url: string]

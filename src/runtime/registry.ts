@@ -1,14 +1,18 @@
 // The runtime's table of lazy modules: each name's facts and loader, taken in from the registry
 // module and from handles as marked imports run. A look-up here is the only way to a loader, so a
 // name the build did not register is refused, never turned into a URL.
-import type { ChunkFacts, RegistryModule } from '../contract'
-import type { ModuleInfo } from '../types'
+import type { ChunkFacts, Facts, RegistryModule } from '../contract'
+import type { ModuleInfo, ModuleSummary } from '../types'
 import { HANDLE_KEY } from '../contract'
 import { ModuleNotFoundError } from './errors'
 import { suggest } from './suggest'
 
 export interface Entry {
-  info: ModuleInfo
+  info: ModuleSummary
+  /** The module's full facts, once the runtime has them. */
+  facts?: ModuleInfo
+  /** Archived by its name's pattern: a load waits for the facts, which say where it landed. */
+  archived?: boolean
   /** Absent for a marked module until its importer runs and makes its handle. */
   loader?: () => Promise<unknown>
   /** The load under way or done, shared by every caller; cleared when it fails. */
@@ -20,6 +24,8 @@ export interface Registry extends RegistryModule {
   entries: Map<string, Entry>
   /** Every lazy chunk with its digest: the build lists a module's chunk digest once, on the module. */
   chunks: Record<string, ChunkFacts>
+  /** Whether `facts` are all of them, not only the early ones. */
+  full: boolean
 }
 
 const HANDLE = Symbol.for(HANDLE_KEY)
@@ -27,24 +33,56 @@ const HANDLE = Symbol.for(HANDLE_KEY)
 /** Takes in a registry module: the build's at start, the dev server's when matching files come or go. */
 export function update(registry: Registry, next: RegistryModule): void {
   const { entries } = registry
-  const chunks = { ...next.facts.chunks }
-  const loaders = new Map(next.loaders)
+  const packages = new Set(next.packages)
+  const archived = new Set(next.archived)
+  const meta = new Map(next.meta)
   const names = new Set<string>()
-  for (const info of next.facts.modules) {
-    const { name, file, integrity } = info
-    if (file && chunks[file] && integrity)
-      chunks[file] = { ...chunks[file], integrity }
+  for (const [name, loader] of next.loaders) {
     // A load under way or done carries over, so a module never runs twice.
     const old = entries.get(name)
-    entries.set(name, { ...old, info: Object.freeze(info), loader: loaders.get(name) ?? old?.loader })
+    const info: ModuleSummary = { name, isPackage: packages.has(name), kind: 'registered' }
+    if (meta.has(name))
+      info.meta = meta.get(name)
+    entries.set(name, { ...old, info: Object.freeze(info), archived: archived.has(name), loader })
     names.add(name)
   }
-  Object.assign(registry, next, { chunks })
+  Object.assign(registry, next, { full: !next.loadFacts })
+  if (!next.loadFacts)
+    adoptFacts(registry, next.facts, next.base).forEach(name => names.add(name))
   // A name gone from the registry is gone; a marked module's handle keeps its own entry.
   for (const [name, entry] of entries) {
     if (!names.has(name) && entry.info.kind === 'registered')
       entries.delete(name)
   }
+}
+
+/**
+ * Takes in all the facts, from the registry module or, later, from the facts module: each module's
+ * full `ModuleInfo`, and every lazy chunk's. Returns the names they list.
+ */
+export function adoptFacts(registry: Registry, facts: Facts, base: string): string[] {
+  const { entries } = registry
+  const chunks = { ...facts.chunks }
+  for (const info of facts.modules) {
+    const { name, file, integrity } = info
+    if (file && chunks[file] && integrity)
+      chunks[file] = { ...chunks[file], integrity }
+    // In place: a load under way holds its entry, and finds the facts on it.
+    const fields = { info: Object.freeze(summary(info)), facts: Object.freeze(info) }
+    const old = entries.get(name)
+    old ? Object.assign(old, fields) : entries.set(name, fields)
+  }
+  Object.assign(registry, { facts, base, chunks, full: true })
+  return facts.modules.map(info => info.name)
+}
+
+function summary({ name, isPackage, kind, meta }: ModuleInfo): ModuleSummary {
+  return meta === undefined ? { name, isPackage, kind } : { name, isPackage, kind, meta }
+}
+
+/** A module's full facts; a marked module the facts do not list (its handle came first) has only its name. */
+export function factsOf(entry: Entry): ModuleInfo {
+  return entry.facts ?? { ...entry.info, source: entry.info.name, file: null, imports: [], css: [], size: null, integrity: null, archive: null }
 }
 
 /** The entry that can load `name`, else undefined. Anything but a string is no name. */
@@ -70,7 +108,7 @@ export function handle(entries: Map<string, Entry>, name: string, loader: () => 
   if (entry)
     entry.loader ??= loader
   else
-    entries.set(name, { info: Object.freeze({ name, isPackage: false, kind: 'marked', source: name, file: null, imports: [], css: [], size: null, integrity: null, archive: null }), loader })
+    entries.set(name, { info: Object.freeze({ name, isPackage: false, kind: 'marked' }), loader })
   return Object.freeze({ [HANDLE]: name })
 }
 
@@ -78,11 +116,11 @@ export function handleName(value: unknown): string | undefined {
   return value && typeof value === 'object' && HANDLE in value ? (value as any)[HANDLE] : undefined
 }
 
-export function listModules(entries: Map<string, Entry>, prefix: string): ModuleInfo[] {
+export function listModules(entries: Map<string, Entry>, prefix: string): ModuleSummary[] {
   return [...entries.values()].map(entry => entry.info).filter(info => info.name.startsWith(prefix)).sort((a, b) => a.name < b.name ? -1 : 1)
 }
 
-/** A file of the output folder, as a URL: chunk paths in the facts are relative to the registry's chunk. */
+/** A file of the output folder, as a URL: chunk paths in the facts are relative to the chunk they were written into. */
 export function urlOf({ facts, base }: Registry, file: string): string {
   return new URL(facts.root + file, base).href
 }

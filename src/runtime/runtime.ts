@@ -2,23 +2,39 @@
 // registry. Browser-safe: no Node built-ins, no eval, and no name is ever turned into a URL: only
 // files the build wrote into the registry are ever requested.
 import type { HANDLE_HELPER, RegistryModule, RetryPolicy } from '../contract'
-import type { ModuleInfo } from '../types'
+import type { ModuleInfo, ModuleSummary } from '../types'
 import type { RuntimeState } from './loading'
-import { declareIntegrity, fetchBytes } from './browser'
-import { archiveBytes, loadEntry, preloadFiles } from './loading'
-import { handle, handleName, listModules, loadable, lookUp, update, urlOf } from './registry'
+import type { Entry } from './registry'
+import { DEFAULT_RETRY } from '../contract'
+import { ModuleLoadError } from './errors'
+import { factsOf, handle, handleName, listModules, loadable, lookUp, update, urlOf } from './registry'
+
+/** The recovery chunk's exports (src/runtime/recovery.ts). */
+type Recovery = typeof import('./recovery')
 
 export interface Loader<T = unknown> {
   readonly name: string
-  readonly info: ModuleInfo
+  /** What the first load knows: name, `isPackage`, `kind` and `meta`. */
+  readonly info: ModuleSummary
+  /**
+   * The module's full facts (chunk, imports, CSS, size, digest, archive, source), which load with
+   * the build's facts file the first time anything asks for them. Runs nothing of the module.
+   */
+  facts: () => Promise<ModuleInfo>
   /** Fetches and evaluates the module, once; later calls share the result. */
   load: () => Promise<T>
   /** Fetches the module's chunks without evaluating them, where the platform allows. */
   preload: () => Promise<void>
 }
 
+/**
+ * The first load's part of the runtime: the registry, the public API, and a first attempt that is
+ * the bundler's own `import()`. Everything else is in the recovery chunk, imported when a load fails
+ * or needs more (an archive, `preload()`, facts); with all the facts at start (`integrity: true`,
+ * dev), every load goes through it, so that digests are declared before anything is imported.
+ */
 export function createRuntime(data: RegistryModule) {
-  const state: RuntimeState = {
+  const state = {
     ...data,
     entries: new Map(),
     chunks: {},
@@ -27,19 +43,72 @@ export function createRuntime(data: RegistryModule) {
     events: new EventTarget(),
     archiveFetches: new Map(),
     retries: 1,
-    urlOf: file => urlOf(state, file),
-    fetchBytes,
-    archiveBytes: name => archiveBytes(state, name),
-  }
+    full: false,
+    loaded: new Set(),
+    urlOf: (file: string) => urlOf(state, file),
+  } as unknown as RuntimeState
   const { entries } = state
   update(state, data)
-  if (data.facts.chunks)
-    declareIntegrity(state.chunks, state.urlOf)
+
+  /**
+   * The recovery chunk, retried like any chunk: the bundler's `import()` first, then under a URL the
+   * browser has kept no failure for. If it cannot be had, the load fails with `cause`, its own failure.
+   */
+  async function recovery<T>(name: string, use: (recovery: Recovery) => Promise<T>, cause?: unknown): Promise<T> {
+    const policy = { ...DEFAULT_RETRY, ...state.facts.retry, ...state.retry }
+    const file = state.facts.recovery
+    for (let attempt = 1; ; attempt++) {
+      const loading = state.recoveryLoading ??= (attempt > 1 && file ? import(/* @vite-ignore */ `${state.urlOf(file)}?retry=${++state.retries}`) : state.recovery!())
+      try {
+        return await use(await loading as Recovery)
+      }
+      catch (error) {
+        if (await loading.then(() => true, () => false))
+          throw error
+        state.recoveryLoading = undefined
+        if (attempt >= policy.attempts)
+          throw new ModuleLoadError(name, undefined, attempt, { cause: cause ?? error })
+        await new Promise(resolve => setTimeout(resolve, Math.min(policy.maxDelay, policy.delay * 2 ** (attempt - 1))))
+      }
+    }
+  }
+
+  function loadEntry(entry: Entry): Promise<unknown> {
+    return entry.pending ??= (async () => {
+      let failed: { cause: unknown } | undefined
+      // An archived module needs the facts and the memory loader: fetched beside the recovery chunk,
+      // not after it. The recovery chunk imports them again, sharing these fetches (or retrying them).
+      if (entry.archived && !state.full)
+        [state.loadFacts, state.memory].forEach(load => load?.().catch(() => {}))
+      // The recovery chunk comes in the background with the first load of a module: after a full
+      // redeploy it would be gone with its build, and a failure could no longer be told apart.
+      else if (!state.recoveryLoading)
+        recovery(entry.info.name, async () => {}).catch(() => {})
+      if (!state.full && !entry.archived) {
+        try {
+          const module = await entry.loader!()
+          state.loaded.add(entry)
+          return module
+        }
+        catch (cause) {
+          failed = { cause }
+        }
+      }
+      return recovery(entry.info.name, recovery => recovery.recover(state, entry, failed), failed?.cause)
+    })().catch((error) => {
+      entry.pending = undefined
+      throw error
+    })
+  }
+
+  function preload(entry: Entry): Promise<void> {
+    return recovery(entry.info.name, recovery => recovery.preload(state, entry))
+  }
 
   function importModule<T = any>(name: string): Promise<T> {
     // Not async: callers share the load's own promise. A refused name still rejects, never throws.
     try {
-      return loadEntry(state, lookUp(entries, name)) as Promise<T>
+      return loadEntry(lookUp(entries, name)) as Promise<T>
     }
     catch (error) {
       return Promise.reject(error)
@@ -59,11 +128,12 @@ export function createRuntime(data: RegistryModule) {
       return entry && Object.freeze({
         name: entry.info.name,
         info: entry.info,
-        load: () => loadEntry(state, entry) as Promise<T>,
-        preload: () => preloadFiles(state, entry.info),
+        load: () => loadEntry(entry) as Promise<T>,
+        preload: () => preload(entry),
+        facts: () => recovery(entry.info.name, recovery => recovery.loadFacts(state)).then(() => factsOf(entry)),
       })
     },
-    iterModules: (prefix = ''): ModuleInfo[] => listModules(entries, prefix),
+    iterModules: (prefix = ''): ModuleSummary[] => listModules(entries, prefix),
     hasModule: (name: string): boolean => !!loadable(entries, name),
     load<T>(handle: T): Promise<T> {
       const name = handleName(handle)
@@ -72,7 +142,7 @@ export function createRuntime(data: RegistryModule) {
       return importModule(name)
     },
     // Async, so that a name it refuses rejects like every other look-up instead of throwing.
-    preload: async (handleOrName: unknown): Promise<void> => preloadFiles(state, lookUp(entries, handleName(handleOrName) ?? handleOrName).info),
+    preload: async (handleOrName: unknown): Promise<void> => preload(lookUp(entries, handleName(handleOrName) ?? handleOrName)),
     // The transform's code imports the helper by this name.
   } satisfies Record<string, unknown> & Record<typeof HANDLE_HELPER, unknown>
 }

@@ -2,7 +2,7 @@
 // refuses anything ambiguous before a single entry is read (APPNOTE 6.3.x subset: store and deflate,
 // one disk, ZIP64 where it agrees with the rest, no encryption). Written for size, measured by
 // bench/zip-size.mjs: it ships to browsers, and the platform's DecompressionStream does the inflating.
-import { ArchiveFormatError, IntegrityError } from './errors'
+import { ArchiveFormatError, IntegrityError } from './check-errors'
 import { remember } from './remember'
 
 export interface ZipEntry {

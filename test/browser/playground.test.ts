@@ -33,6 +33,8 @@ describe('the built playground in Chromium', () => {
     server.reset()
     const opened = await openPage(server.url('index.html'))
     await opened.page.waitForSelector('ul.catalog button')
+    // Each module's facts (file, size) come with the facts file, after the list.
+    await opened.page.waitForSelector('ul.catalog li dl')
     await server.idle()
     const startup = server.requests.map(request => request.path)
     server.reset()

@@ -66,7 +66,7 @@ describe('a redeploy with /assets cached as immutable', () => {
       await page.reload({ waitUntil: 'load' })
       await ready(page)
       const after = await page.evaluate(async () => ({
-        archive: window.app.iterModules('charts/bar')[0].archive?.name ?? null,
+        archive: (await window.app.getLoader('charts/bar').facts()).archive?.name ?? null,
         drawn: (await window.app.importModule('charts/bar')).draw([2]),
       }))
       expect(after).toEqual({ archive: 'charts', drawn: '[bar:2]' })

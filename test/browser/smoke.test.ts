@@ -87,7 +87,12 @@ describe.each([
   })
 
   const lazyFiles = () => Object.values<any>(built.manifest.modules).filter(info => info.file).map(info => `/${info.file}`)
-  const paths = (requests: RequestRecord[]) => requests.map(request => request.path).sort()
+  /**
+   * The module's own requests. The recovery chunk (and the chunk it shares with the memory loader)
+   * comes in the background with the first load, once per page: that is checked apart.
+   */
+  const recoveryChunk = (path: string) => /^\/assets\/(?:recovery|check-errors)-[\w-]{8}\.js$/.test(path)
+  const paths = (requests: RequestRecord[]) => requests.map(request => request.path).filter(path => !recoveryChunk(path)).sort()
 
   it('requests no lazy chunk at start-up and runs no lazy module', async () => {
     expect(startup.length).toBeGreaterThan(1)
@@ -121,13 +126,14 @@ describe.each([
 
     const expected = [bar.file, ...bar.imports, ...bar.css].map(file => `/${file}`).sort()
     expect(paths(server.requests)).toEqual(expected) // exactly these, each once
-    expectParallel(server.requests, bar.file)
+    expect(server.requests.filter(request => recoveryChunk(request.path)).length).toBeLessThanOrEqual(2)
+    expectParallel(server.requests.filter(request => !recoveryChunk(request.path)), bar.file)
     await screenshot(page, `smoke-${protocol.replace('/', '')}`)
   })
 
   it('iterModules(\'charts/\') lists from the registry without any request', async () => {
     const listed = await page.evaluate(() => window.app.iterModules('charts/'))
-    expect(listed).toEqual([built.manifest.modules['charts/bar'], built.manifest.modules['charts/pie']])
+    expect(listed).toEqual([{ name: 'charts/bar', isPackage: false, kind: 'registered' }, { name: 'charts/pie', isPackage: false, kind: 'registered' }])
     await new Promise(resolve => setTimeout(resolve, 150))
     await server.idle()
     // Chromium may ask for /favicon.ico late on a loaded machine; that is the page, not the runtime.
@@ -152,7 +158,7 @@ describe.each([
     await server.idle()
     const pdf = built.manifest.modules['src/pdf-export']
     expect(paths(server.requests)).toEqual([pdf.file, ...pdf.imports, ...pdf.css].map(file => `/${file}`).sort())
-    expectParallel(server.requests, pdf.file)
+    expectParallel(server.requests.filter(request => !recoveryChunk(request.path)), pdf.file)
     expect(await page.evaluate(() => window.app.greet('bo'))).toBe('BO <bo>')
     expect(await page.evaluate(() => window.__evaluated)).toEqual({ 'pdf-export': true, 'shared': 1, 'text': true })
   })

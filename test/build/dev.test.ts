@@ -39,8 +39,9 @@ describe('vite 8 dev server', () => {
 
   it('lists source facts: names, packages and sources, with no chunk yet', async () => {
     const app = await server.ssrLoadModule('/src/main.js')
-    const table = app.getLoader('plugins/table').info
-    expect(table).toEqual(moduleInfo({ name: 'plugins/table', isPackage: true, source: 'src/plugins/table/index.js', file: null }))
+    const table = app.getLoader('plugins/table')
+    expect(table.info).toEqual({ name: 'plugins/table', isPackage: true, kind: 'registered' })
+    expect(await table.facts()).toEqual(moduleInfo({ name: 'plugins/table', isPackage: true, source: 'src/plugins/table/index.js', file: null }))
     expect(app.iterModules('charts/').map((info: any) => info.name)).toEqual(['charts/bar', 'charts/pie'])
   })
 

@@ -25,11 +25,18 @@ describe('vite 8: client build', () => {
     expect(built.manifest.modules['charts/pie'].css).toEqual([])
   })
 
-  it('fills the registry into the entry chunk, with the way back to the output folder', () => {
+  it('fills the registry\'s early facts into the entry chunk, and all the facts into their own lazy chunk, each with the way back to the output folder', () => {
+    const factsIn = (file: string) => JSON.parse(JSON.parse(/JSON\.parse\((".*?[^\\]")\)/.exec(readFileSync(join(built.dir, file), 'utf8'))![1]))
     const code = readFileSync(join(built.dir, entry), 'utf8')
-    expect(code).toContain('function __lazyModulesFacts()')
-    const literal = /JSON\.parse\((".*?[^\\]")\)/.exec(code)![1]
-    const facts = JSON.parse(JSON.parse(literal))
+    expect(code).toContain('function __lazyModulesEarlyFacts()')
+    expect(code).not.toContain('function __lazyModulesFacts()')
+    const early = factsIn(entry)
+    expect(early).toMatchObject({ root: '../', buildId: built.manifest.buildId, modules: [], manifest: 'lazy-manifest.json' })
+    expect(early.chunks).toBeUndefined()
+    const factsFile = Object.values(built.files).find(file => file.type === 'chunk' && file.code.includes('function __lazyModulesFacts()'))!.fileName
+    expect(early).toMatchObject({ facts: factsFile, recovery: expect.stringMatching(/^assets\/recovery-[\w-]{8}\.js$/), memory: expect.stringMatching(/^assets\/memory-[\w-]{8}\.js$/) })
+    expect((built.files[entry] as any).imports).not.toContain(factsFile)
+    const facts = factsIn(factsFile)
     expect(facts.root).toBe('../')
     expect(facts.buildId).toBe(built.manifest.buildId)
     expect(Object.fromEntries(facts.modules.map((info: any) => [info.name, info]))).toEqual(built.manifest.modules)
@@ -50,7 +57,7 @@ describe('vite 8: client build', () => {
     const map = new TraceMap(readFileSync(join(built.dir, `${entry}.map`), 'utf8'))
     const text = 'load() takes a lazy module handle'
     const offset = code.indexOf(text)
-    expect(offset).toBeGreaterThan(code.indexOf('__lazyModulesFacts()'))
+    expect(offset).toBeGreaterThan(code.indexOf('__lazyModulesEarlyFacts()'))
     const line = code.slice(0, offset).split('\n').length
     const column = offset - code.lastIndexOf('\n', offset) - 1
     const original = originalPositionFor(map, { line, column })

@@ -12,6 +12,7 @@ describe('resolveOptions', () => {
       archives: undefined,
       compression: 'store',
       keepLooseChunks: false,
+      integrity: false,
       retry: DEFAULT_RETRY,
       report: { console: true, json: 'lazy-report.json', html: 'lazy-report.html', brotli: true },
       budgets: [],
@@ -43,7 +44,7 @@ describe('resolveOptions', () => {
   })
 
   it('names an unknown option and the one that was meant', () => {
-    expect(() => resolveOptions({ module: { a: 'src/a.ts' } } as any)).toThrow('[lazy-modules] option `module` is not an option: did you mean `modules`? The options are modules, attribute, manifest, archives, compression, keepLooseChunks, retry, report, budgets, dts, root.')
+    expect(() => resolveOptions({ module: { a: 'src/a.ts' } } as any)).toThrow('[lazy-modules] option `module` is not an option: did you mean `modules`? The options are modules, attribute, manifest, archives, compression, keepLooseChunks, integrity, retry, report, budgets, dts, root.')
     expect(() => resolveOptions({ retry: { attempt: 2 } } as any)).toThrow('option `retry.attempt` is not an option: did you mean `retry.attempts`?')
     expect(() => resolveOptions({ report: { jsno: false } } as any)).toThrow('option `report.jsno` is not an option: did you mean `report.json`?')
   })
@@ -55,6 +56,7 @@ describe('resolveOptions', () => {
     expect(() => resolveOptions({ modules: { 'a/*/*': 'x/*/*.ts' } })).toThrow('option `modules["a/*/*"]` the name pattern may hold one `*` at most')
     expect(() => resolveOptions({ archives: { charts: 'charts/*' } } as any)).toThrow('option `archives` must be true or an object of archive names to name patterns, as in { charts: [\'charts/*\'] }')
     expect(() => resolveOptions({ keepLooseChunks: 'yes' } as any)).toThrow('option `keepLooseChunks` must be a boolean; got string "yes"')
+    expect(() => resolveOptions({ integrity: 1 } as any)).toThrow('option `integrity` must be a boolean; got number 1')
     expect(() => resolveOptions({ manifest: 1 } as any)).toThrow('option `manifest` must be a file name or false')
     expect(() => resolveOptions({ compression: 'zip' } as any)).toThrow('option `compression` must be \'store\' or \'deflate\'')
     expect(() => resolveOptions({ retry: { attempts: 0 } })).toThrow('option `retry.attempts` must be a number of at least 1')

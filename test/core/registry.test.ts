@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { markedModuleName, registeredAt } from '../../src/core/names'
-import { registryCode, scanModules } from '../../src/core/registry'
+import { factsCode, registryCode, scanModules } from '../../src/core/registry'
 import { tempDir } from '../helpers/build'
 
 function project(files: string[]) {
@@ -110,7 +110,22 @@ describe('registryCode', () => {
     const code = registryCode(modules, 'build')
     expect(code).toContain(`["__proto__", () => import("/app/src/p.ts")],`)
     expect(code).not.toContain('import("/app/src/pdf.ts")')
-    expect(code).toContain('export const facts = /* #__PURE__ */ __lazyModulesFacts()')
+    // The first load gets only the early facts; the rest is a lazy import, written into its own chunk.
+    expect(code).toContain('export const facts = /* #__PURE__ */ __lazyModulesEarlyFacts()')
+    expect(code).toContain('export const loadFacts = () => import("virtual:lazy-modules/facts")')
+    expect(code).toContain('export const recovery = () => import("unplugin-lazy-modules/runtime/recovery")')
+    expect(factsCode()).toContain('export const facts = /* #__PURE__ */ __lazyModulesFacts()')
+  })
+
+  it('lists packages, metadata and archived names, and with `integrity` takes all the facts into the first load', () => {
+    const meta = { value: { title: 'P' }, file: '/app/src/p.ts', export: 'meta' }
+    const code = registryCode([{ ...modules[0], isPackage: true, meta }, { ...modules[0], name: 'charts/bar' }, modules[1]], 'build', { archives: { charts: ['charts/*'] } })
+    expect(code).toContain('export const packages = ["__proto__"]')
+    expect(code).toContain('export const meta = [["__proto__",{"title":"P"}]]')
+    expect(code).toContain('export const archived = ["charts/bar"]')
+    const full = registryCode(modules, 'build', { integrity: true })
+    expect(full).toContain('export { facts, base } from "virtual:lazy-modules/facts"')
+    expect(full).not.toContain('loadFacts')
   })
 
   it('inlines source facts in dev and accepts hot updates', () => {

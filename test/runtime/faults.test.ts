@@ -9,6 +9,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { FETCH_FAILED, fetchBytes, GONE } from '../../src/runtime/browser'
 import { ModuleLoadError, StaleBuildError } from '../../src/runtime/errors'
 import { createRuntime } from '../../src/runtime/runtime'
+
+/** The recovery chunk: where a load goes past the bundler's first `import()`. */
+const recovery = () => import('../../src/runtime/recovery')
 import { moduleInfo } from '../helpers/manifest'
 
 const info = (name: string) => moduleInfo({ name, file: `${name}.js` })
@@ -28,7 +31,7 @@ function flaky(...errors: Error[]) {
 describe('retries', () => {
   it('retries fetch failures with backoff and succeeds, loading once for every caller', async () => {
     const load = flaky(new TypeError('Failed to fetch dynamically imported module: x'), new TypeError('error loading dynamically imported module'))
-    const runtime = createRuntime({ loaders: [['m', load]], facts: { buildId: 'b', root: '', modules: [info('m')], retry: fast }, base: 'file:///app/index.js' })
+    const runtime = createRuntime({ recovery, loaders: [['m', load]], facts: { buildId: 'b', root: '', modules: [info('m')], retry: fast }, base: 'file:///app/index.js' })
     const results = await Promise.all(Array.from({ length: 1000 }, () => runtime.importModule('m')))
     expect(new Set(results).size).toBe(1)
     expect(load).toHaveBeenCalledTimes(3)
@@ -36,7 +39,7 @@ describe('retries', () => {
 
   it('gives up after the configured attempts with ModuleLoadError naming the attempts, URL and cause', async () => {
     const load = flaky(...Array.from({ length: 10 }, () => new TypeError('Failed to fetch dynamically imported module')))
-    const runtime = createRuntime({ loaders: [['m', load]], facts: { buildId: 'b', root: '', modules: [info('m')], retry: fast }, base: 'file:///app/index.js' })
+    const runtime = createRuntime({ recovery, loaders: [['m', load]], facts: { buildId: 'b', root: '', modules: [info('m')], retry: fast }, base: 'file:///app/index.js' })
     runtime.configure({ retry: { attempts: 2 } })
     const error = await runtime.importModule('m').catch(error => error)
     expect(error).toBeInstanceOf(ModuleLoadError)
@@ -47,7 +50,7 @@ describe('retries', () => {
 
   it('never retries the module\'s own exception, so it never runs twice', async () => {
     const load = flaky(new RangeError('the module threw while it ran'))
-    const runtime = createRuntime({ loaders: [['m', load]], facts: { buildId: 'b', root: '', modules: [info('m')], retry: fast }, base: 'file:///app/index.js' })
+    const runtime = createRuntime({ recovery, loaders: [['m', load]], facts: { buildId: 'b', root: '', modules: [info('m')], retry: fast }, base: 'file:///app/index.js' })
     const error = await runtime.importModule('m').catch(error => error)
     expect(error).toMatchObject({ name: 'ModuleLoadError', attempts: 1 })
     expect(error.cause).toBeInstanceOf(RangeError)
@@ -58,7 +61,7 @@ describe('retries', () => {
     vi.useFakeTimers()
     try {
       const load = flaky(...Array.from({ length: 5 }, () => new TypeError('Failed to fetch dynamically imported module')))
-      const runtime = createRuntime({ loaders: [['m', load]], facts: { buildId: 'b', root: '', modules: [info('m')], retry: { attempts: 6, delay: 100, maxDelay: 350 } }, base: 'file:///app/index.js' })
+      const runtime = createRuntime({ recovery, loaders: [['m', load]], facts: { buildId: 'b', root: '', modules: [info('m')], retry: { attempts: 6, delay: 100, maxDelay: 350 } }, base: 'file:///app/index.js' })
       const done = runtime.importModule('m')
       const calls: number[] = []
       for (let t = 0; t <= 2000; t += 10) {
@@ -99,6 +102,7 @@ describe('the memory loader\'s own chunk', () => {
   function runtimeFor(memory: () => Promise<any>, memoryChunk = memoryFile) {
     const archived = (name: string) => moduleInfo({ name, file: `${name}.js`, archive: { name: 'all', file: 'all.zip', entry: `${name}.js` } })
     return createRuntime({
+      recovery,
       loaders: [['a', flaky()], ['b', flaky()]],
       facts: { buildId: 'b', root: '', modules: [archived('a'), archived('b')], archives: { all: { file: 'all.zip', integrity: '' } }, memory: memoryChunk, retry: fast },
       base: `${origin}/index.js`,
@@ -167,7 +171,7 @@ describe('stale builds', () => {
   })
 
   function runtimeFor(load: () => Promise<unknown>) {
-    return createRuntime({ loaders: [['m', load]], facts: { buildId: 'old', root: '', modules: [info('m')], manifest: 'lazy-manifest.json', retry: fast }, base: `${origin}/index.js` })
+    return createRuntime({ recovery, loaders: [['m', load]], facts: { buildId: 'old', root: '', modules: [info('m')], manifest: 'lazy-manifest.json', retry: fast }, base: `${origin}/index.js` })
   }
 
   it('rejects with StaleBuildError and dispatches a cancelable event when the chunk is gone and the build changed', async () => {

@@ -3,6 +3,9 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { ModuleNotFoundError } from '../../src/runtime/errors'
 import { createRuntime } from '../../src/runtime/runtime'
+
+/** The recovery chunk: where a load goes past the bundler's first `import()`. */
+const recovery = () => import('../../src/runtime/recovery')
 import { moduleInfo } from '../helpers/manifest'
 
 /** A seeded generator, so a failure names a case that can be run again. */
@@ -43,7 +46,7 @@ function hostileNames(count: number, next = random(20261125)): string[] {
 describe('hostile names', () => {
   const names = hostileNames(10_100).filter(name => !known.includes(name)).slice(0, 10_000)
   const loaders = known.map(name => [name, vi.fn(async () => ({ name }))] as [string, () => Promise<unknown>])
-  const runtime = createRuntime({ loaders, facts: { buildId: 'b', root: '', modules: known.map(name => moduleInfo({ name, source: name, file: `${name}.js` })) }, base: 'https://app.test/index.js' })
+  const runtime = createRuntime({ recovery, loaders, facts: { buildId: 'b', root: '', modules: known.map(name => moduleInfo({ name, source: name, file: `${name}.js` })) }, base: 'https://app.test/index.js' })
   const fetch = vi.fn()
   beforeAll(() => {
     vi.stubGlobal('fetch', fetch)

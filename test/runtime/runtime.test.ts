@@ -2,6 +2,9 @@ import type { ModuleInfo } from '../../src/types'
 import { describe, expect, it, vi } from 'vitest'
 import { ModuleLoadError, ModuleNotFoundError } from '../../src/runtime/errors'
 import { createRuntime } from '../../src/runtime/runtime'
+
+/** The recovery chunk: where a load goes past the bundler's first `import()`. */
+const recovery = () => import('../../src/runtime/recovery')
 import { moduleInfo } from '../helpers/manifest'
 
 const info = (name: string, extra: Partial<ModuleInfo> = {}) =>
@@ -14,7 +17,7 @@ function setup(names = ['charts/bar', 'charts/pie', 'locales/en', 'plugins/table
     loads.set(name, load)
     return [name, load]
   })
-  const runtime = createRuntime({ loaders, facts: { buildId: 'b', root: '../', modules: names.map(name => info(name, { isPackage: name.startsWith('plugins/') })) }, base: 'https://app.test/assets/index.js' })
+  const runtime = createRuntime({ recovery, loaders, facts: { buildId: 'b', root: '../', modules: names.map(name => info(name, { isPackage: name.startsWith('plugins/') })) }, base: 'https://app.test/assets/index.js' })
   return { runtime, loads }
 }
 
@@ -32,6 +35,7 @@ describe('importModule', () => {
   it('does not cache a failure: the next call tries again', async () => {
     let attempt = 0
     const runtime = createRuntime({
+      recovery,
       loaders: [['flaky', async () => {
         if (attempt++ === 0)
           throw new TypeError('Failed to fetch dynamically imported module')
@@ -76,8 +80,9 @@ describe('getLoader, iterModules, hasModule', () => {
     const { runtime, loads } = setup()
     const loader = runtime.getLoader('charts/pie')!
     expect(loader.name).toBe('charts/pie')
-    expect(loader.info).toEqual(info('charts/pie'))
+    expect(loader.info).toEqual({ name: 'charts/pie', isPackage: false, kind: 'registered' })
     expect(Object.isFrozen(loader.info)).toBe(true)
+    expect(await loader.facts()).toEqual(info('charts/pie'))
     expect(loads.get('charts/pie')).not.toHaveBeenCalled()
     expect(await loader.load()).toEqual({ name: 'charts/pie' })
     expect(await runtime.importModule('charts/pie')).toBe(await loader.load())
@@ -95,9 +100,64 @@ describe('getLoader, iterModules, hasModule', () => {
   })
 })
 
+describe('a first load without the facts', () => {
+  const facts = { buildId: 'b', root: '', modules: [info('charts/bar', { meta: { title: 'Bar' } }), info('charts/pie')] }
+  function lean(load: () => Promise<unknown>) {
+    const recovery = vi.fn(() => import('../../src/runtime/recovery'))
+    const loadFacts = vi.fn(async () => ({ facts, base: 'https://app.test/assets/facts.js' }))
+    const runtime = createRuntime({
+      loaders: [['charts/bar', load], ['charts/pie', async () => ({})]],
+      packages: ['charts/pie'],
+      meta: [['charts/bar', { title: 'Bar' }]],
+      facts: { buildId: 'b', root: '../', modules: [], retry: { attempts: 2, delay: 0, maxDelay: 0 } },
+      base: 'https://app.test/assets/index.js',
+      loadFacts,
+      recovery,
+    })
+    return { runtime, recovery, loadFacts }
+  }
+
+  it('lists with nothing, and loads with the bundler\'s own import() alone, the recovery chunk in the background and no facts', async () => {
+    const { runtime, recovery, loadFacts } = lean(async () => ({ bar: true }))
+    expect(runtime.iterModules()).toEqual([{ name: 'charts/bar', isPackage: false, kind: 'registered', meta: { title: 'Bar' } }, { name: 'charts/pie', isPackage: true, kind: 'registered' }])
+    expect(recovery).not.toHaveBeenCalled()
+    expect(await runtime.importModule('charts/bar')).toEqual({ bar: true })
+    await runtime.importModule('charts/pie')
+    // Fetched with the first load, once: after a full redeploy it would be gone with its build.
+    expect(recovery).toHaveBeenCalledTimes(1)
+    expect(loadFacts).not.toHaveBeenCalled()
+    expect(await runtime.getLoader('charts/bar')!.facts()).toEqual(info('charts/bar', { meta: { title: 'Bar' } }))
+    expect(loadFacts).toHaveBeenCalledTimes(1)
+    expect(await runtime.getLoader('charts/pie')!.facts()).toEqual(info('charts/pie'))
+    expect(loadFacts).toHaveBeenCalledTimes(1)
+  })
+
+  it('brings the recovery chunk and the facts when the first attempt fails, and retries', async () => {
+    let calls = 0
+    const { runtime, recovery, loadFacts } = lean(async () => {
+      if (calls++ === 0)
+        throw new TypeError('Failed to fetch dynamically imported module')
+      return { bar: true }
+    })
+    expect(await runtime.importModule('charts/bar')).toEqual({ bar: true })
+    expect(calls).toBe(2)
+    expect(recovery).toHaveBeenCalledTimes(1)
+    expect(loadFacts).toHaveBeenCalledTimes(1)
+  })
+
+  it('fails with ModuleLoadError when the recovery chunk cannot be had either, and tries again on the next call', async () => {
+    const { runtime } = lean(async () => Promise.reject(new TypeError('Failed to fetch dynamically imported module')))
+    const broken = createRuntime({ loaders: [['m', async () => Promise.reject(new TypeError('Failed to fetch dynamically imported module'))]], facts: { buildId: 'b', root: '', modules: [], retry: { attempts: 2, delay: 0, maxDelay: 0 } }, base: 'https://app.test/index.js', loadFacts: async () => ({ facts, base: '' }), recovery: () => Promise.reject(new TypeError('Failed to fetch dynamically imported module')) })
+    const error = await broken.importModule('m').catch(error => error)
+    expect(error).toBeInstanceOf(ModuleLoadError)
+    expect(error).toMatchObject({ moduleName: 'm', attempts: 2 })
+    await expect(runtime.importModule('charts/bar')).rejects.toBeInstanceOf(ModuleLoadError)
+  })
+})
+
 describe('lazy handles', () => {
   it('registers a marked module when its importer runs, and load() goes through the registry', async () => {
-    const runtime = createRuntime({ loaders: [], facts: { buildId: 'b', root: '', modules: [info('src/pdf', { kind: 'marked' })] }, base: 'https://app.test/index.js' })
+    const runtime = createRuntime({ recovery, loaders: [], facts: { buildId: 'b', root: '', modules: [info('src/pdf', { kind: 'marked' })] }, base: 'https://app.test/index.js' })
     const error = await runtime.importModule('src/pdf').catch(error => error)
     expect(error).toBeInstanceOf(ModuleNotFoundError)
     expect(error.message).toMatch(/marked lazy in its importer, which registers it when it runs/)
