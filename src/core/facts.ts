@@ -1,12 +1,12 @@
 // What each lazy module and each lazy chunk became once chunks exist, and how those facts reach the
 // runtime: written into the chunk that holds the facts module, which the first load does not
 // include unless `integrity` is on; the registry's chunk gets only the few a failed load needs first.
-import type { ChunkFacts, Facts } from '../contract'
+import type { ChunkFacts, Facts, RetryPolicy } from '../contract'
 import type { Manifest, ModuleInfo } from '../types'
 import type { BundleGraph } from './graph'
 import type { ChunkReference } from './links'
 import type { LazyModule } from './names'
-import { EARLY_FACTS_FUNCTION, FACTS_FUNCTION } from '../contract'
+import { DEFAULT_RETRY, EARLY_FACTS_FUNCTION, FACTS_FUNCTION } from '../contract'
 import { integrityOf, sizeOf } from './bytes'
 import { sourceFacts } from './registry'
 
@@ -95,9 +95,10 @@ export function withFacts(file: string, code: string, manifest: Manifest, extra:
   if (!code.includes(`${fn}(`) || code.includes(`function ${fn}(`))
     return undefined
   const root = '../'.repeat(file.split('/').length - 1)
-  const { chunks, ...kept } = extra
+  // Early: only what a failed first attempt needs before the rest comes (the retry policy when it is not the default).
+  const { manifest: manifestFile, retry, facts: factsFile, recovery } = extra
   const facts: Facts = early
-    ? { buildId: manifest.buildId, root, modules: [], ...kept }
+    ? { buildId: manifest.buildId, root, modules: [], manifest: manifestFile, ...isDefault(retry) ? {} : { retry }, facts: factsFile, recovery }
     : {
         buildId: manifest.buildId,
         root,
@@ -110,4 +111,8 @@ export function withFacts(file: string, code: string, manifest: Manifest, extra:
   const at = mapComment ? mapComment.index + 1 : code.length
   const head = code.slice(0, at).replace(namingCallPattern(fn), '')
   return `${head}${head.endsWith('\n') ? '' : '\n'}${definition}${code.slice(at)}`
+}
+
+function isDefault(retry: Facts['retry']): boolean {
+  return !retry || (Object.keys(DEFAULT_RETRY) as (keyof RetryPolicy)[]).every(key => retry[key] === DEFAULT_RETRY[key])
 }

@@ -86,25 +86,30 @@ export function sourceFacts(module: LazyModule): ModuleInfo {
 export function registryCode(modules: LazyModule[], mode: 'build' | 'dev', options: { compression?: 'store' | 'deflate', archives?: ArchiveOptions['groups'], integrity?: boolean } = {}): string {
   const registered = modules.filter(module => module.kind === 'registered')
   const loaders = registered.map(module => `  [${JSON.stringify(module.name)}, () => import(${JSON.stringify(module.id ?? module.source)})],`)
-  const lines = [`export const loaders = [\n${loaders.join('\n')}\n]`, `export const recovery = () => import(${JSON.stringify(RECOVERY_RUNTIME_ID)})`]
   const packages = registered.filter(module => module.isPackage).map(module => module.name)
-  if (packages.length)
-    lines.push(`export const packages = ${JSON.stringify(packages)}`)
-  const withMeta = registered.filter(module => module.meta)
-  if (withMeta.length)
-    lines.push(`export const meta = ${JSON.stringify(withMeta.map(module => [module.name, module.meta!.value]))}`)
+  const withMeta = registered.filter(module => module.meta).map(module => [module.name, module.meta!.value])
+  // Every export the runtime imports by name, even when empty: a missing one would fail the build.
+  const lines = [
+    `export const loaders = [\n${loaders.join('\n')}\n]`,
+    `export const recovery = () => import(${JSON.stringify(RECOVERY_RUNTIME_ID)})`,
+    `export const packages = ${packages.length ? JSON.stringify(packages) : 'undefined'}`,
+    `export const meta = ${withMeta.length ? JSON.stringify(withMeta) : 'undefined'}`,
+  ]
   if (mode === 'dev') {
-    lines.push(`export const facts = ${JSON.stringify({ buildId: 'dev', root: '', modules: modules.map(sourceFacts) })}`, `export const base = import.meta.url`)
-    // Files matching a glob come and go while the server runs: hand the new list to the live runtime.
-    lines.push(`if (import.meta.hot) import.meta.hot.accept(next => next && globalThis[Symbol.for(${JSON.stringify(UPDATE_KEY)})]?.(next))`)
+    lines.push(
+      `export const facts = ${JSON.stringify({ buildId: 'dev', root: '', modules: modules.map(sourceFacts) })}`,
+      `export const base = import.meta.url`,
+      `export const archived = undefined, loadFacts = undefined, memory = undefined`,
+      // Files matching a glob come and go while the server runs: hand the new list to the live runtime.
+      `if (import.meta.hot) import.meta.hot.accept(next => next && globalThis[Symbol.for(${JSON.stringify(UPDATE_KEY)})]?.(next))`,
+    )
     return `${lines.join('\n')}\n`
   }
   // A hint: a module archived by its name's pattern waits for the facts, which say where it landed.
   const archived = [...groupModules(options.archives, registered.map(module => module.name)).keys()]
-  if (archived.length)
-    lines.push(`export const archived = ${JSON.stringify(archived)}`)
+  lines.push(`export const archived = ${archived.length ? JSON.stringify(archived) : 'undefined'}`)
   if (options.integrity)
-    lines.unshift(`export { facts, base } from ${JSON.stringify(FACTS_ID)}`)
+    lines.unshift(`export { facts, base } from ${JSON.stringify(FACTS_ID)}`, `export const loadFacts = undefined`)
   else
     lines.push(`export const facts = /* #__PURE__ */ ${EARLY_FACTS_FUNCTION}()`, `export const base = import.meta.url`, `export const loadFacts = () => import(${JSON.stringify(FACTS_ID)})`)
   lines.push(`export const memory = () => import(${JSON.stringify(options.compression === 'deflate' ? INFLATING_MEMORY_RUNTIME_ID : MEMORY_RUNTIME_ID)})`)

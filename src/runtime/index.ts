@@ -3,7 +3,7 @@
 import type { RetryPolicy } from '../contract'
 import type { ModuleSummary } from '../types'
 import type { Loader } from './runtime'
-import * as registry from 'virtual:lazy-modules'
+import { archived, base, facts, loadFacts, loaders, memory, meta, packages, recovery } from 'virtual:lazy-modules'
 import { UPDATE_KEY } from '../contract'
 import { createRuntime } from './runtime'
 
@@ -59,7 +59,8 @@ interface LookUps {
 /** The look-ups' types: checked against the declaration file's names once it is included, as before without it. */
 type LookUp<K extends keyof LookUps> = Typed extends true ? TypedLookUps[K] : LookUps[K]
 
-const runtime = createRuntime(registry)
+// Named, not `import * as`: a namespace object would cost the first load a helper and a getter each.
+const runtime = createRuntime({ loaders, packages, archived, meta, facts, base, loadFacts, memory, recovery })
 /** The look-ups under their public types, which hold whether or not a declaration file fills in the names. */
 const lookUps = runtime as unknown as { [K in keyof LookUps]: LookUp<K> }
 

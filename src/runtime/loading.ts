@@ -9,7 +9,7 @@ import { DEFAULT_RETRY, NODE_HOOKS_KEY } from '../contract'
 import { addLink, declareIntegrity, FETCH_FAILED, fetchBytes, GONE, isMissing, staleBuild } from './browser'
 import { ArchiveFormatError, IntegrityError, StaleBuildError } from './check-errors'
 import { ModuleLoadError, ModuleNotFoundError } from './errors'
-import { adoptFacts, factsOf } from './registry'
+import { adoptFacts, factsOf } from './facts'
 import { remember } from './remember'
 
 /**
@@ -43,6 +43,8 @@ const NODE_HOOKS = Symbol.for(NODE_HOOKS_KEY)
  * the digests (`integrity: true`), an import map with them, before any lazy chunk is imported.
  */
 export function prepare(state: RuntimeState): void {
+  if (state.full && !state.adopted)
+    adoptFacts(state, state.facts, state.base)
   state.fetchBytes = fetchBytes
   state.archiveBytes = name => archiveBytes(state, name)
   if (state.full && state.facts.chunks && !state.declared) {
@@ -104,6 +106,12 @@ export async function recover(state: RuntimeState, entry: Entry, failed?: { caus
       await new Promise(resolve => setTimeout(resolve, backoff(policy, attempt)))
     }
   }
+}
+
+/** `loader.facts()`: the module's whole `ModuleInfo`, once the facts are in. */
+export function facts(state: RuntimeState, entry: Entry): Promise<ModuleInfo> {
+  prepare(state)
+  return loadFacts(state).then(() => factsOf(entry), cause => Promise.reject(typed(entry.info.name, cause)))
 }
 
 /** `preload()`: module preloads for the module's chunks, with their digests, or its archive fetched and checked. */

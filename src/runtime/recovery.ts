@@ -2,4 +2,4 @@
 // stale-build check, archives, the facts), which the first load imports only when one fails or
 // needs more. Its own chunk, apart from the memory loader's, which only archives and retries from
 // memory need.
-export { loadFacts, preload, recover } from './loading'
+export { facts, preload, recover } from './loading'

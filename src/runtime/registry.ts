@@ -1,7 +1,7 @@
 // The runtime's table of lazy modules: each name's facts and loader, taken in from the registry
 // module and from handles as marked imports run. A look-up here is the only way to a loader, so a
 // name the build did not register is refused, never turned into a URL.
-import type { ChunkFacts, Facts, RegistryModule } from '../contract'
+import type { ChunkFacts, RegistryModule } from '../contract'
 import type { ModuleInfo, ModuleSummary } from '../types'
 import { HANDLE_KEY } from '../contract'
 import { ModuleNotFoundError } from './errors'
@@ -26,6 +26,8 @@ export interface Registry extends RegistryModule {
   chunks: Record<string, ChunkFacts>
   /** Whether `facts` are all of them, not only the early ones. */
   full: boolean
+  /** Whether the entries have them (src/runtime/facts.ts). */
+  adopted?: boolean
 }
 
 const HANDLE = Symbol.for(HANDLE_KEY)
@@ -46,43 +48,18 @@ export function update(registry: Registry, next: RegistryModule): void {
     entries.set(name, { ...old, info: Object.freeze(info), archived: archived.has(name), loader })
     names.add(name)
   }
-  Object.assign(registry, next, { full: !next.loadFacts })
-  if (!next.loadFacts)
-    adoptFacts(registry, next.facts, next.base).forEach(name => names.add(name))
+  // All the facts (dev, `integrity: true`): the recovery chunk takes them in when it first runs. A
+  // marked module they list is known by name now, so a look-up before its importer runs says so.
+  Object.assign(registry, next, { full: !next.loadFacts, adopted: false })
+  for (const { name, kind } of next.loadFacts ? [] : next.facts.modules) {
+    if (kind === 'marked' && !entries.has(name))
+      entries.set(name, { info: Object.freeze({ name, isPackage: false, kind }) })
+  }
   // A name gone from the registry is gone; a marked module's handle keeps its own entry.
   for (const [name, entry] of entries) {
     if (!names.has(name) && entry.info.kind === 'registered')
       entries.delete(name)
   }
-}
-
-/**
- * Takes in all the facts, from the registry module or, later, from the facts module: each module's
- * full `ModuleInfo`, and every lazy chunk's. Returns the names they list.
- */
-export function adoptFacts(registry: Registry, facts: Facts, base: string): string[] {
-  const { entries } = registry
-  const chunks = { ...facts.chunks }
-  for (const info of facts.modules) {
-    const { name, file, integrity } = info
-    if (file && chunks[file] && integrity)
-      chunks[file] = { ...chunks[file], integrity }
-    // In place: a load under way holds its entry, and finds the facts on it.
-    const fields = { info: Object.freeze(summary(info)), facts: Object.freeze(info) }
-    const old = entries.get(name)
-    old ? Object.assign(old, fields) : entries.set(name, fields)
-  }
-  Object.assign(registry, { facts, base, chunks, full: true })
-  return facts.modules.map(info => info.name)
-}
-
-function summary({ name, isPackage, kind, meta }: ModuleInfo): ModuleSummary {
-  return meta === undefined ? { name, isPackage, kind } : { name, isPackage, kind, meta }
-}
-
-/** A module's full facts; a marked module the facts do not list (its handle came first) has only its name. */
-export function factsOf(entry: Entry): ModuleInfo {
-  return entry.facts ?? { ...entry.info, source: entry.info.name, file: null, imports: [], css: [], size: null, integrity: null, archive: null }
 }
 
 /** The entry that can load `name`, else undefined. Anything but a string is no name. */

@@ -7,7 +7,7 @@ import type { RuntimeState } from './loading'
 import type { Entry } from './registry'
 import { DEFAULT_RETRY } from '../contract'
 import { ModuleLoadError } from './errors'
-import { factsOf, handle, handleName, listModules, loadable, lookUp, update, urlOf } from './registry'
+import { handle, handleName, listModules, loadable, lookUp, update, urlOf } from './registry'
 
 /** The recovery chunk's exports (src/runtime/recovery.ts). */
 type Recovery = typeof import('./recovery')
@@ -130,7 +130,7 @@ export function createRuntime(data: RegistryModule) {
         info: entry.info,
         load: () => loadEntry(entry) as Promise<T>,
         preload: () => preload(entry),
-        facts: () => recovery(entry.info.name, recovery => recovery.loadFacts(state)).then(() => factsOf(entry)),
+        facts: () => recovery(entry.info.name, recovery => recovery.facts(state, entry)),
       })
     },
     iterModules: (prefix = ''): ModuleSummary[] => listModules(entries, prefix),

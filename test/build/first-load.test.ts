@@ -8,10 +8,10 @@ import plugin from '../../src/vite'
 
 /**
  * Per registered module, the product budget. Fixed: the product budget is 1,000 B (DESIGN.md); the
- * runtime's entry is not there yet (docs/size.md), so this is the ceiling that stops it growing
- * meanwhile. Lower it as the entry shrinks.
+ * runtime's entry is not there yet (2,120 B, bench/README.md), so this is the ceiling that stops it
+ * growing meanwhile. Lower it as the entry shrinks.
  */
-const BUDGET = { perModule: 15, fixed: 2_450 }
+const BUDGET = { perModule: 15, fixed: 2_150 }
 
 describe('what the plugin adds to the first load', () => {
   const rows: { n: number, added: number, pluginJs: number, globJs: number }[] = []

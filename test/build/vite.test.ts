@@ -34,7 +34,7 @@ describe('vite 8: client build', () => {
     expect(early).toMatchObject({ root: '../', buildId: built.manifest.buildId, modules: [], manifest: 'lazy-manifest.json' })
     expect(early.chunks).toBeUndefined()
     const factsFile = Object.values(built.files).find(file => file.type === 'chunk' && file.code.includes('function __lazyModulesFacts()'))!.fileName
-    expect(early).toMatchObject({ facts: factsFile, recovery: expect.stringMatching(/^assets\/recovery-[\w-]{8}\.js$/), memory: expect.stringMatching(/^assets\/memory-[\w-]{8}\.js$/) })
+    expect(early).toMatchObject({ facts: factsFile, recovery: expect.stringMatching(/^assets\/recovery-[\w-]{8}\.js$/) })
     expect((built.files[entry] as any).imports).not.toContain(factsFile)
     const facts = factsIn(factsFile)
     expect(facts.root).toBe('../')

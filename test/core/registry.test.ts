@@ -125,7 +125,8 @@ describe('registryCode', () => {
     expect(code).toContain('export const archived = ["charts/bar"]')
     const full = registryCode(modules, 'build', { integrity: true })
     expect(full).toContain('export { facts, base } from "virtual:lazy-modules/facts"')
-    expect(full).not.toContain('loadFacts')
+    expect(full).toContain('export const loadFacts = undefined')
+    expect(full).not.toContain('__lazyModulesEarlyFacts')
   })
 
   it('inlines source facts in dev and accepts hot updates', () => {

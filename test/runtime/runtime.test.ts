@@ -17,7 +17,7 @@ function setup(names = ['charts/bar', 'charts/pie', 'locales/en', 'plugins/table
     loads.set(name, load)
     return [name, load]
   })
-  const runtime = createRuntime({ recovery, loaders, facts: { buildId: 'b', root: '../', modules: names.map(name => info(name, { isPackage: name.startsWith('plugins/') })) }, base: 'https://app.test/assets/index.js' })
+  const runtime = createRuntime({ recovery, loaders, packages: names.filter(name => name.startsWith('plugins/')), facts: { buildId: 'b', root: '../', modules: names.map(name => info(name, { isPackage: name.startsWith('plugins/') })) }, base: 'https://app.test/assets/index.js' })
   return { runtime, loads }
 }
 
