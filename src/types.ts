@@ -46,8 +46,9 @@ export interface Options {
   /**
    * Puts every lazy chunk's sha-384 in the first load, where the browser enforces it (an import map's
    * `integrity`, and each module preload's): a tampered chunk then never runs, even on a first
-   * attempt. It costs about 75 B brotli per lazy chunk at start-up. Without it, digests come with the
-   * facts, which load only when needed: retries and archives check what they run either way.
+   * attempt. It puts all the facts in the first load: about 59 B brotli per module more
+   * (bench/first-load.mjs). Without it, digests come with the facts, which load only when needed:
+   * retries and archives check what they run either way.
    * @default false
    */
   integrity?: boolean
