@@ -8,10 +8,10 @@ import type { ResolvedOptions } from './options'
 import type { Manifest } from '../types'
 import type { BundleGraph } from './graph'
 import type { SizeCache } from './report'
-import { relative } from 'node:path'
+import { dirname, relative, sep } from 'node:path'
 import { packArchives } from './archive'
 import { integrityOf, sizeOf } from './bytes'
-import { RESOLVED_FACTS_ID } from '../contract'
+import { RESOLVED_FACTS_ID, RESOLVED_REGISTRY_ID } from '../contract'
 import { chunkFacts, moduleFacts, withFacts } from './facts'
 import { chunksOf, createGraph } from './graph'
 import { lexerReady, scanImports } from './links'
@@ -129,7 +129,7 @@ async function report(context: OutputContext, built: { graph: BundleGraph, manif
     const resolved = await context.resolve!(source, importer)
     return resolved && !resolved.external ? resolved.id : null
   })
-  const input = { manifest: built.manifest, graph: built.graph, assets, moduleInfo: (id: string) => context.getModuleInfo(id), resolve, attribute: options.attribute, root: options.root, loadedAtStart: built.loadedAtStart }
+  const input = { manifest: built.manifest, graph: built.graph, assets, moduleInfo: (id: string) => context.getModuleInfo(id), resolve, attribute: options.attribute, root: options.root, loadedAtStart: built.loadedAtStart, isPluginModule }
   const baseline = await readBaseline(options.report.baseline, context, options.root)
   const result = reportOutputs(await createReport(input, { budgets: options.budgets, cache: sizes, brotli: options.report.brotli, baseline }), wanted)
   if (result.table) {
@@ -154,4 +154,12 @@ async function readBaseline(path: string | false, context: OutputContext, root: 
     context.warn(`report.baseline: ${error.message}; the report shows no change.`)
     return undefined
   }
+}
+
+/** The plugin's package folder (src/ run from source, dist/ installed): its runtime and what that shares. */
+const pluginFolder = dirname(dirname(runtimeFile('index'))) + sep
+
+/** The plugin's own modules: its runtime and shared code, and the registry and facts it writes. */
+function isPluginModule(id: string): boolean {
+  return id.startsWith(pluginFolder) || id.startsWith(RESOLVED_REGISTRY_ID)
 }

@@ -95,6 +95,7 @@ describe('size report: Vite 8 client build', () => {
     expect(table).toMatch(row('first load JS', js, ...sizes(report.initial.js)))
     expect(table).toMatch(row('first load CSS', css, ...sizes(report.initial.css)))
     expect(table).toMatch(row('first load', '2 files', ...sizes(report.initial.total)))
+    expect(table).toMatch(row('  of which the plugin', 'its runtime and registry (estimated)', ...sizes(report.initial.plugin)))
     for (const module of Object.values<any>(report.modules))
       expect(table, module.name).toMatch(row(module.name, module.file, ...sizes(module.size), formatSize(module.load.gzip), formatSize(module.saved.gzip)))
     expect(table).toMatch(row('all lazy', `${report.lazy.files.length} files`, ...sizes(report.lazy.total)))
@@ -165,6 +166,18 @@ describe('size report: Vite 8 client build', () => {
     await page.click('#modules th:has-text("name")')
     expect(await names()).toEqual(Object.keys(report.modules).sort())
     await close()
+  })
+})
+
+describe('size report: what the plugin itself costs the first load', () => {
+  it('itemises the runtime and registry apart from the app: more with the runtime than without, and at most the first load', async () => {
+    const { report } = await viteBuild(root, { modules: widgets })
+    const { js, plugin } = report.initial
+    expect(plugin.brotli).toBeGreaterThan(1000)
+    expect(plugin.brotli).toBeLessThan(js.brotli)
+    expect(plugin.raw).toBeLessThan(js.raw)
+    // The runtime is most of it: its source is bigger than the registry of a few widgets.
+    expect(plugin.raw).toBeGreaterThan(js.raw / 10)
   })
 })
 

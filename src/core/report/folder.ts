@@ -2,7 +2,7 @@
 // ones read from their zips), the CSS, and what loads first. What a folder cannot tell: docs/report.md.
 import type { Manifest } from '../../types'
 import type { BundleChunk } from '../graph'
-import type { Report, ReportInput, SourceMapInput } from './types'
+import type { ReportInput, SourceMapInput } from './types'
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join, posix, relative, sep } from 'node:path'
 import { ArchiveFormatError } from '../../runtime/errors'
@@ -54,12 +54,12 @@ export async function readFolder(dir: string, manifestFile: string, reportFile =
 }
 
 /** The build's own report, if it is of this build and knows what the folder cannot. */
-function fromBuild(file: string, buildId: string): Pick<Report, 'advice' | 'composition'> | undefined {
+function fromBuild(file: string, buildId: string): ReportInput['fromBuild'] {
   if (!existsSync(file))
     return undefined
   try {
     const report = JSON.parse(readFileSync(file, 'utf8'))
-    return report?.buildId === buildId && report.composition?.from === 'build' ? { advice: report.advice ?? null, composition: report.composition } : undefined
+    return report?.buildId === buildId && report.composition?.from === 'build' ? { advice: report.advice ?? null, composition: report.composition, plugin: report.initial?.plugin } : undefined
   }
   catch {
     return undefined

@@ -97,6 +97,7 @@ export async function createReport(input: ReportInput, { budgets = [], cache = n
       css: total(initialFiles.filter(file => file.endsWith('.css'))),
       total: total(initialFiles),
       ...await metadataSize(input, cache, brotli || budgetsNeedBrotli(budgets)),
+      ...pluginSize(input, sizes),
     },
     lazy: { files: lazyFiles, total: total(lazyFiles) },
     files,
@@ -112,6 +113,25 @@ export async function createReport(input: ReportInput, { budgets = [], cache = n
   if (baseline)
     report.baseline = diffReports(baseline.report, report, baseline.from)
   return sortKeys(report)
+}
+
+/** The plugin's own modules' share of each first-load chunk, by rendered length: what it costs the first load. */
+function pluginSize({ graph, isPluginModule, fromBuild }: ReportInput, sizes: Map<string, Sizes>): { plugin?: Sizes } {
+  if (!isPluginModule)
+    return fromBuild?.plugin ? { plugin: fromBuild.plugin } : {}
+  const plugin: Sizes = { raw: 0, gzip: 0, brotli: 0 }
+  for (const file of graph.initial) {
+    const lengths = Object.entries(graph.chunks.get(file)!.modules)
+    const total = lengths.reduce((sum, [, length]) => sum + length, 0)
+    const own = lengths.reduce((sum, [id, length]) => sum + (isPluginModule(id) ? length : 0), 0)
+    const size = sizes.get(file)
+    if (!size || !total || !own)
+      continue
+    plugin.raw += Math.round(size.raw * own / total)
+    plugin.gzip += Math.round(size.gzip * own / total)
+    plugin.brotli = size.brotli === null || plugin.brotli === null ? null : plugin.brotli + Math.round(size.brotli * own / total)
+  }
+  return { plugin }
 }
 
 /** The metadata the registry carries to the first load (`meta` of `modules` entries), as one JSON text. */

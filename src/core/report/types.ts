@@ -27,13 +27,15 @@ export interface ReportInput {
   /** The attribute key that marks an import lazy, for the edits the advice gives. */
   attribute?: string
   /** What only a build knows, carried over from its lazy-report.json by the CLI (same build id). */
-  fromBuild?: Pick<Report, 'advice' | 'composition'>
+  fromBuild?: Pick<Report, 'advice' | 'composition'> & { plugin?: Sizes }
   /** From a folder without the build's report: the first load's modules from the chunks' source maps. */
   sourceMaps?: Map<string, SourceMapInput>
   /** Module ids are shown relative to it. */
   root?: string
   /** Lazy modules that code running at start-up loads at once (a top-level `await`). */
   loadedAtStart?: string[]
+  /** In a live build: whether a module id is the plugin's own (its runtime, registry and facts). */
+  isPluginModule?: (id: string) => boolean
 }
 
 /** What the report reads of a module in the bundler's module graph. */
@@ -125,6 +127,12 @@ export interface Report {
      * `js`, shown apart so the plugin's cost reads apart from the app's. Absent without metadata.
      */
     metadata?: Sizes
+    /**
+     * What the plugin itself adds to the first load: its runtime and registry, each first-load
+     * chunk's sizes split by its modules' rendered lengths (so an estimate for the compressed
+     * sizes). Part of `js`. Absent without a live build.
+     */
+    plugin?: Sizes
   }
   /** Every JS and CSS file outside the first load, archived chunks as loose files. */
   lazy: { files: string[], total: Sizes }

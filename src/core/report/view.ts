@@ -18,6 +18,8 @@ export function formatTable(report: Report, { maxRows = 15, html = false as stri
     ['first load CSS', count(initial.files.filter(file => file.endsWith('.css'))), ...sizes(initial.css), '', ''],
     ['first load', plural(initial.files.length, 'file'), ...sizes(initial.total), '', ''],
   ].filter(row => !row[0].startsWith('first load ') || (initial.css.raw && initial.js.raw))
+  if (initial.plugin)
+    rows.push(['  of which the plugin', 'its runtime and registry (estimated)', ...sizes(initial.plugin), '', ''])
   if (initial.metadata)
     rows.push(['  of which metadata', 'the app\'s own, in the first load', ...sizes(initial.metadata), '', ''])
   const modules = Object.values(report.modules).sort((a, b) => b.load.gzip - a.load.gzip || (a.name < b.name ? -1 : 1))
