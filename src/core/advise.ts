@@ -164,6 +164,7 @@ function scopeOf(ast: Program): Scope {
   return { parents, references, importsLoad, names }
 }
 
+// Long, as the transform's checks are: one walk over an import's uses, each kind of use beside the edit it needs.
 function adviseImport(code: string, node: At<Node>, scope: Scope, attribute: string, { text, place }: { text: string, place: Place }): ImportAdvice {
   const specifier = String((node as any).source.value)
   const start = place(node.start, code.slice(node.start, node.start + 6))

@@ -37,6 +37,7 @@ export interface CreateReportOptions {
   baseline?: { report: Report, from: string }
 }
 
+// Longer than most: the report's sections in the order they depend on one another, each a helper where it has logic of its own.
 export async function createReport(input: ReportInput, { budgets = [], cache = new SizeCache(), brotli = true, baseline }: CreateReportOptions = {}): Promise<Report> {
   // The hints and the advice both read the module graph; each look-up crosses into Rolldown's native code.
   if (input.moduleInfo)
