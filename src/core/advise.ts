@@ -8,9 +8,9 @@ import type { SourceMapLike } from './positions'
 import { TraceMap, traceSegment } from '@jridgewell/trace-mapping'
 import { Parser } from 'acorn'
 import { analyze } from 'eslint-scope'
-import { walk } from 'estree-walker'
 import { RUNTIME_ID } from '../contract'
 import { locate } from './positions'
+import { ancestorsOf, chainOf, isFunction, parentsOf } from './scope'
 
 type At<T> = T & { start: number, end: number }
 
@@ -147,15 +147,10 @@ interface Scope {
 }
 
 function scopeOf(ast: Program): Scope {
-  const parents = new WeakMap<Node, Node>()
   const names = new Set<string>()
-  walk(ast, {
-    enter(node, parent) {
-      if (parent)
-        parents.set(node, parent)
-      if (node.type === 'Identifier')
-        names.add(node.name)
-    },
+  const parents = parentsOf(ast, (node) => {
+    if (node.type === 'Identifier')
+      names.add(node.name)
   })
   const module = analyze(ast, { ecmaVersion: 2022, sourceType: 'module' }).globalScope!.childScopes[0]
   const references = new Map(module.variables.map(variable => [variable.name, variable.references.map(reference => reference.identifier as At<Identifier>)]))
@@ -261,10 +256,6 @@ export function markedImport(statement: string, specifier: string, attribute: st
 
 type Fn = At<Node> & { async?: boolean, generator?: boolean, id?: Identifier | null }
 
-function isFunction(node: Node): node is Fn {
-  return node.type === 'FunctionDeclaration' || node.type === 'FunctionExpression' || node.type === 'ArrowFunctionExpression'
-}
-
 /**
  * Calls that run a callback later, whose result they ignore: a callback given to them may become
  * async. A callback given to any other call (`map`, `forEach`, `new Promise`) runs before the call
@@ -290,15 +281,13 @@ export interface Hoist { fn: Fn, name: string, line: string }
 /** One use of a binding: where it runs, what to write, and which function must become async. */
 function useOf(code: string, id: At<Identifier>, scope: Scope, namespace: boolean) {
   const { parents } = scope
-  const ancestors: Node[] = []
-  for (let node = parents.get(id); node; node = parents.get(node))
-    ancestors.unshift(node)
-  const functions = ancestors.filter(isFunction).reverse()
+  const ancestors = ancestorsOf(id, parents)
+  const functions = ancestors.filter(isFunction).reverse() as Fn[]
   // The function the await goes in: the nearest one that is async, or that may become async.
   const fn = functions.find(each => each.async || !runsInPlace(each, parents.get(each)))
   const parent = ancestors.at(-1)
   const { line, column } = locate(code, id.start)
-  const chain = chainOf(id, ancestors)
+  const chain = awaitedChain(id, ancestors)
   const use: ImportUse = { start: id.start, end: id.end, line, column, code: code.slice(chain.start, chain.end), write: null, after: null, where: 'top level', function: null }
   if (parent?.type === 'ExportSpecifier')
     return { use, problem: `\`${id.name}\` is exported again (line ${line}): importers would get a lazy binding` }
@@ -367,18 +356,9 @@ function firstLines(code: string, text: string, fn: Fn, lines: string[], at: (po
  * The member and call chain the identifier heads (`f(x)`, `a.b.c()`), whether `await` is already
  * on it, and whether its value is unused or returned (so `await chain` keeps the meaning).
  */
-function chainOf(id: At<Identifier>, ancestors: Node[]) {
-  let child: At<Node> = id
-  let depth = ancestors.length - 1
-  while (depth >= 0) {
-    const node = ancestors[depth] as At<Node>
-    const continues = (node.type === 'MemberExpression' && node.object === child) || (node.type === 'CallExpression' && node.callee === child) || node.type === 'ChainExpression'
-    if (!continues)
-      break
-    child = node
-    depth--
-  }
-  const parent = ancestors[depth]
+function awaitedChain(id: At<Identifier>, ancestors: Node[]) {
+  const { chain, holder: parent } = chainOf(id, ancestors)
+  const child = chain as At<Node>
   const underAwait = parent?.type === 'AwaitExpression' && parent.argument === child
   const isCall = child !== id && child.type !== 'MemberExpression'
   // Where the value is dropped or returned, `await f(x)` means `(await f)(x)` and reads better.

@@ -7,12 +7,12 @@
 // code runs. No line is added or removed, so stack traces stay true.
 import type { Identifier, ImportDeclaration, Node, Program } from 'estree'
 import { Parser } from 'acorn'
-import { walk } from 'estree-walker'
 import MagicString from 'magic-string'
 import { analyze } from 'eslint-scope'
 import { init, parse as lex } from 'es-module-lexer'
 import { HANDLE_HELPER, RUNTIME_ID } from '../contract'
 import { markerPattern } from './marker'
+import { ancestorsOf, chainOf, isFunction, parentsOf } from './scope'
 
 /** A build error with the position it points at (0-based offset into the code). */
 export class LazyTransformError extends Error {
@@ -184,13 +184,7 @@ export interface StartupLoad {
 
 /** Rewrites the uses of lazy bindings; returns those that load a module as soon as the file runs. */
 function rewriteUses(ast: Program, s: MagicString, bindings: Map<string, Binding>): StartupLoad[] {
-  const parents = new WeakMap<Node, Node>()
-  walk(ast, {
-    enter(node, parent) {
-      if (parent)
-        parents.set(node, parent)
-    },
-  })
+  const parents = parentsOf(ast)
   const globalScope = analyze(ast, { ecmaVersion: 2022, sourceType: 'module' }).globalScope!
   const moduleScope = globalScope.childScopes[0]
   // Direct eval sees the module's bindings by name, and the rewrite replaces lazy ones.
@@ -213,9 +207,7 @@ function rewriteUses(ast: Program, s: MagicString, bindings: Map<string, Binding
     .flatMap(variable => variable.references.map(reference => reference.identifier as At<Identifier>))
     .sort((a, b) => a.start - b.start)
   for (const id of uses) {
-    const ancestors: Node[] = []
-    for (let node = parents.get(id); node; node = parents.get(node))
-      ancestors.unshift(node)
+    const ancestors = ancestorsOf(id, parents)
     const stack = [...ancestors, id]
     const binding = bindings.get(id.name)!
     if (binding.kind === 'namespace')
@@ -226,10 +218,6 @@ function rewriteUses(ast: Program, s: MagicString, bindings: Map<string, Binding
       startup.push({ module: binding.module, pos: id.start, use: binding.kind === 'named' ? `await ${id.name}` : `load(${id.name})` })
   }
   return startup
-}
-
-function isFunction(node: Node): boolean {
-  return node.type === 'FunctionDeclaration' || node.type === 'FunctionExpression' || node.type === 'ArrowFunctionExpression'
 }
 
 /** `load(ns)` or `preload(ns)`: what fetches a handle's module. */
@@ -261,20 +249,8 @@ function checkHandleUse(id: At<Identifier>, stack: Node[]) {
  * `await f(x)`, `await value`, `await obj.method()`. It becomes `(await __lazy_load(h)).f`.
  */
 function rewriteNamedUse(id: At<Identifier>, stack: Node[], binding: Extract<Binding, { kind: 'named' }>, s: MagicString) {
-  let child: Node = id
-  let depth = stack.length - 2
-  while (depth >= 0) {
-    const node = stack[depth]
-    const continues = (node.type === 'MemberExpression' && node.object === child)
-      || (node.type === 'CallExpression' && node.callee === child)
-      || node.type === 'ChainExpression'
-    if (!continues)
-      break
-    child = node
-    depth--
-  }
-  const parent = stack[depth]
-  const usedUnderAwait = parent?.type === 'AwaitExpression' && parent.argument === child
+  const { chain, holder: parent } = chainOf(id, stack.slice(0, -1))
+  const usedUnderAwait = parent?.type === 'AwaitExpression' && parent.argument === chain
   if (!usedUnderAwait) {
     const why = parent?.type === 'ExportSpecifier'
       ? 'cannot be re-exported'
