@@ -105,21 +105,21 @@ function watchModules(context: Context, server: ViteDevServer) {
       return logger.error((error as Error).message)
     }
     // Vite 6 and later keep a module graph per environment; Vite 5 has only the server's.
-    if (!server.environments) {
-      const registry = server.moduleGraph.getModuleById(RESOLVED_REGISTRY_ID)
-      if (registry)
-        void server.reloadModule(registry)
-      return
-    }
-    for (const environment of Object.values(server.environments)) {
-      const registry = environment.moduleGraph.getModuleById(RESOLVED_REGISTRY_ID)
-      if (registry)
-        void environment.reloadModule(registry)
-    }
+    if (server.environments)
+      Object.values(server.environments).forEach(environment => reloadRegistry(environment))
+    else
+      reloadRegistry(server)
   }
   server.watcher.on('add', onFileSetChange)
   server.watcher.on('unlink', onFileSetChange)
   server.watcher.on('change', file => context.readsMetaFrom(file) && onFileSetChange())
+}
+
+/** The registry module, reloaded in a server or environment that has it. */
+function reloadRegistry<M>(owner: { moduleGraph: { getModuleById: (id: string) => M | undefined }, reloadModule: (module: M) => Promise<void> }) {
+  const registry = owner.moduleGraph.getModuleById(RESOLVED_REGISTRY_ID)
+  if (registry)
+    void owner.reloadModule(registry)
 }
 
 function exactly(ids: string[]): RegExp {

@@ -1,12 +1,11 @@
 // After chunking: the stages that read the finished bundle, in order, on one chunk graph. Facts
 // first (what each lazy module became), then archives (which chunks leave the loose output), then
 // the manifest and the registry's facts, then the report, which measures the files as written.
-import type { OutputFile } from './graph'
+import type { BundleGraph, OutputFile } from './graph'
 import type { ScannedImports } from './links'
 import type { LazyModule } from './names'
 import type { ResolvedOptions } from './options'
 import type { Manifest } from '../types'
-import type { BundleGraph } from './graph'
 import type { SizeCache } from './report'
 import { dirname, relative, sep } from 'node:path'
 import { packArchives } from './archive'
