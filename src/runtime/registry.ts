@@ -70,12 +70,12 @@ export function loadable(entries: Map<string, Entry>, name: unknown): Entry | un
 
 /** The entry that can load `name`; throws `ModuleNotFoundError`, with close names, for any other. */
 export function lookUp(entries: Map<string, Entry>, name: unknown): Entry {
-  const entry = typeof name === 'string' ? entries.get(name) : undefined
-  if (entry?.loader)
+  const entry = loadable(entries, name)
+  if (entry)
     return entry
   const text = String(name)
   const known = [...entries.keys()].filter(key => entries.get(key)!.loader)
-  const detail = entry ? ` loaded yet: it is marked lazy in its importer, which registers it when it runs (register it under \`modules\` to load it from anywhere)` : ''
+  const detail = typeof name === 'string' && entries.has(name) ? ` loaded yet: it is marked lazy in its importer, which registers it when it runs (register it under \`modules\` to load it from anywhere)` : ''
   throw new ModuleNotFoundError(text, suggest(text, known), detail)
 }
 
