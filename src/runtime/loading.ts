@@ -121,15 +121,22 @@ export function preload(state: RuntimeState, entry: Entry): Promise<void> {
 }
 
 /**
- * All the facts, from the facts module, imported once: by the bundler's `import()` on a first
- * attempt, and on a later one under a URL the browser has kept no failure for.
+ * One of the runtime's own chunks (recovery, facts, memory loader), retried like any chunk: the
+ * bundler's `import()` on a first attempt, and on a later one (`attempt`, a number no retry in this
+ * page had before) a URL the browser has kept no failure for.
  */
+function ownChunk<T>(state: RuntimeState, file: string | undefined, load: () => Promise<T>, attempt: number): Promise<T> {
+  if (attempt === 1 || !file)
+    return load()
+  const url = `${state.urlOf(file)}?retry=${attempt}`
+  return import(/* @vite-ignore */ url)
+}
+
+/** All the facts, from the facts module, imported once (`ownChunk`). */
 export function loadFacts(state: RuntimeState, attempt = 1): Promise<void> {
   if (state.full)
     return Promise.resolve()
-  const file = state.facts.facts
-  const url = attempt > 1 && file && `${state.urlOf(file)}?retry=${attempt}`
-  return state.factsLoading ??= (url ? import(/* @vite-ignore */ url) : state.loadFacts!()).then(
+  return state.factsLoading ??= ownChunk(state, state.facts.facts, state.loadFacts!, attempt).then(
     ({ facts, base }: FactsModule) => {
       adoptFacts(state, facts, base)
       // What loaded before ran from its own URL: a chunk it shares is that instance, never a second.
@@ -210,14 +217,9 @@ export function preloadFiles(state: RuntimeState, info: ModuleInfo): Promise<voi
   return Promise.all([...links, archive]).then(() => {}, cause => Promise.reject(typed(info.name, cause)))
 }
 
-/**
- * The memory loader's own chunk, retried like any chunk: the bundler's `import()` on a first
- * attempt, and on a later one a URL the browser has kept no failure for.
- */
+/** The memory loader, from its own chunk (`ownChunk`). */
 function memoryLoaderOf(state: RuntimeState, attempt = 1): Promise<MemoryLoader> {
-  const { memory } = state.facts
-  const url = attempt > 1 && memory && `${state.urlOf(memory)}?retry=${attempt}`
-  return state.memoryLoader ??= (url ? import(/* @vite-ignore */ url) : state.memory!()).then(
+  return state.memoryLoader ??= ownChunk(state, state.facts.memory, state.memory!, attempt).then(
     ({ createMemoryLoader }: MemoryModule) => createMemoryLoader(state),
     (error) => {
       state.memoryLoader = undefined

@@ -60,6 +60,8 @@ export function createRuntime(data: RegistryModule) {
     const policy = { ...DEFAULT_RETRY, ...state.facts.retry, ...state.retry }
     const file = state.facts.recovery
     for (let attempt = 1; ; attempt++) {
+      // As `ownChunk` (src/runtime/loading.ts) does for the facts and the memory loader, written out
+      // here so that the first load does not carry it.
       const loading = state.recoveryLoading ??= (attempt > 1 && file ? import(/* @vite-ignore */ `${state.urlOf(file)}?retry=${++state.retries}`) : state.recovery!())
       try {
         return await use(await loading as Recovery)
