@@ -12,8 +12,8 @@ let declarations: string | undefined
 export default defineBuildConfig({
   entries: [
     ...entries.map(entry => `src/${entry}`),
-    // The `require` condition of `./vite`, for CommonJS configs: written by hand, not built.
-    { builder: 'copy', input: 'src', outDir: 'dist', pattern: 'vite.cjs' },
+    // The `require` conditions of the adapters, for CommonJS configs: written by hand, not built.
+    { builder: 'copy', input: 'src', outDir: 'dist', pattern: '*.cjs' },
   ],
   declaration: 'node16',
   clean: true,

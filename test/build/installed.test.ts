@@ -76,3 +76,27 @@ describe.each(legsOf('vite'))('a CommonJS project (no "type": "module") built by
     await expectRuns(project)
   })
 })
+
+describe('a CommonJS project (no "type": "module") built by Rollup 4', () => {
+  async function buildProject(config: string, args: string[] = []) {
+    const project = tempDir('lazy-cjs-rollup-')
+    cpSync(join(fixtures, 'app'), project, { recursive: true })
+    writeFileSync(join(project, 'package.json'), '{ "name": "cjs-app", "private": true }\n')
+    writeFileSync(join(project, 'rollup.config.js'), config)
+    installPackage(pkg, project)
+    return { ...await run(project, 'rollup/dist/bin/rollup', ['-c', ...args]), project }
+  }
+  const config = (load: string) => `${load}\n\nmodule.exports = { input: 'src/main.js', output: { dir: 'out', format: 'es', entryFileNames: '[name].mjs', chunkFileNames: '[name]-[hash].mjs' }, plugins: [LazyModules({ modules: { 'charts/*': 'src/charts/*.js' }, report: false, dts: false }), { name: 'css', transform: (_, id) => id.endsWith('.css') ? 'export {}' : null }, { name: 'json', transform: (code, id) => id.endsWith('.json') ? \`export default \${code}\` : null }] }\n`
+
+  it('loads the plugin with require()', async () => {
+    const { ok, output, project } = await buildProject(config(`const LazyModules = require('unplugin-lazy-modules/rollup')`))
+    expect(ok, output).toBe(true)
+    const app = await import(pathToFileURL(join(project, 'out/main.mjs')).href)
+    expect((await app.importModule('charts/pie')).kind).toBe('pie')
+  })
+
+  it('loads the plugin with import, in a config Rollup bundles to CommonJS (--bundleConfigAsCjs)', async () => {
+    const { ok, output } = await buildProject(config(`import LazyModules from 'unplugin-lazy-modules/rollup'`).replace('module.exports =', 'export default'), ['--bundleConfigAsCjs'])
+    expect(ok, output).toBe(true)
+  })
+})
