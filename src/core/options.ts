@@ -104,7 +104,7 @@ function unknownKeys(object: object, known: string[], prefix: string) {
   for (const key of Object.keys(object)) {
     if (!known.includes(key)) {
       const close = suggest(key, known)
-      fail(`${prefix}${key}`, `is not an option${close.length ? `: did you mean \`${prefix}${close[0]}\`?` : ''} The options${prefix ? ` of \`${prefix.slice(0, -1)}\`` : ''} are ${known.join(', ')}`)
+      fail(`${prefix}${key}`, `is not an option${close.length ? `: did you mean \`${prefix}${close[0]}\`?` : '.'} The options${prefix ? ` of \`${prefix.slice(0, -1)}\`` : ''} are ${known.join(', ')}`)
     }
   }
 }
