@@ -32,7 +32,8 @@ advise: prints what in the first load is worth making lazy, what each would save
   -h, --help         print this help
   --version          print the version of unplugin-lazy-modules
 
-Exit code 2: the arguments are wrong; 1: the folder cannot be read, or a budget is exceeded.`
+Exit code 2: the arguments are wrong, a folder or file that is not there among them;
+1: the folder's files cannot be read, or a budget is exceeded.`
 
 const OPTIONS = {
   'json': { type: 'boolean' },
