@@ -11,10 +11,6 @@ import { closeBrowser, launchBrowser, openPage, screenshot } from '../helpers/br
 import { buildWithVite, fixtures, tempDir } from '../helpers/build'
 import { serve } from '../helpers/server'
 
-declare global {
-  interface Window { app: Record<string, (...args: any[]) => any> }
-}
-
 const options = { modules: { 'charts/*': 'src/charts/*.js', 'locales/*': 'src/locales/*.json' }, archives: { charts: ['charts/*'], locales: ['locales/*'] } }
 
 /**

@@ -9,13 +9,6 @@ import { closeBrowser, launchBrowser, openPage } from '../helpers/browser'
 import { buildWithVite, fixtures, tempDir } from '../helpers/build'
 import { serve } from '../helpers/server'
 
-declare global {
-  interface Window {
-    app: Record<string, (...args: any[]) => any>
-    __evaluated?: Record<string, unknown>
-  }
-}
-
 const modules = { 'charts/*': 'src/charts/*.js', 'locales/*': 'src/locales/*.json', 'plugins/*': 'src/plugins/**/*.js' }
 const tally = { injected: 0, recovered: 0, reported: 0 }
 let built: Awaited<ReturnType<typeof buildWithVite>>

@@ -12,13 +12,6 @@ import { closeBrowser, launchBrowser, openPage } from '../helpers/browser'
 import { buildWithVite, fixtures, tempDir } from '../helpers/build'
 import { serve } from '../helpers/server'
 
-declare global {
-  interface Window {
-    app: Record<string, (...args: any[]) => any>
-    __evaluated?: Record<string, unknown>
-  }
-}
-
 const modules = { 'charts/*': 'src/charts/*.js', 'locales/*': 'src/locales/*.json', 'plugins/*': 'src/plugins/**/*.js' }
 const retry = { attempts: 3, delay: 20, maxDelay: 100 }
 const immutable = (path: string) => path.startsWith('/assets/') ? 'public, max-age=31536000, immutable' : undefined

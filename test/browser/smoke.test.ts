@@ -9,13 +9,6 @@ import { closeBrowser, launchBrowser, openPage, screenshot } from '../helpers/br
 import { buildWithVite, fixtures } from '../helpers/build'
 import { serve } from '../helpers/server'
 
-declare global {
-  interface Window {
-    app: Record<string, (...args: any[]) => any>
-    __evaluated?: Record<string, unknown>
-  }
-}
-
 const modules = { 'charts/*': 'src/charts/*.js', 'locales/*': 'src/locales/*.json', 'plugins/*': 'src/plugins/**/*.js' }
 const LATENCY = 250
 

@@ -136,3 +136,12 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   await page.screenshot({ path, fullPage: true })
   return path
 }
+
+declare global {
+  /** What the fixture apps put on the page for the browser tests to call. */
+  interface Window {
+    app: Record<string, (...args: any[]) => any>
+    /** Which fixture modules ran, by name. */
+    __evaluated?: Record<string, unknown>
+  }
+}
