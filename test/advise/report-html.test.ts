@@ -7,12 +7,14 @@ import { copyFileSync, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { formatDelta, formatSize } from '../../src/core/report'
-import { closeBrowser, openPage } from '../helpers/browser'
+import { closeBrowser, openPage, outputDir } from '../helpers/browser'
 import { buildApp, cli, copyApp, followAdvice } from './heavy-app'
 
-const docs = join(import.meta.dirname, '../../docs')
+// The README's pictures are rewritten on request (`UPDATE_SCREENSHOTS=1`); a plain run leaves the tree
+// as it was and writes them to test-output/.
+const docs = process.env.UPDATE_SCREENSHOTS ? join(import.meta.dirname, '../../docs') : outputDir
 
-/** The page from the top of one element to the bottom of another, as a PNG in docs/, for the README. */
+/** The page from the top of one element to the bottom of another, as a PNG, for the README. */
 async function shoot(page: Page, from: string, to: string, name: string) {
   const [top, bottom] = [(await page.locator(from).boundingBox())!, (await page.locator(to).boundingBox())!]
   const y = top.y - 8
