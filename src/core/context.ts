@@ -12,7 +12,7 @@ import type { SourceMapLike } from './positions'
 import type { MarkedImport } from './transform'
 import { existsSync, statSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
-import { EARLY_FACTS_FUNCTION, FACTS_FUNCTION, FACTS_ID, INFLATING_MEMORY_RUNTIME_ID, MEMORY_RUNTIME_ID, RECOVERY_RUNTIME_ID, REGISTRY_ID, RESOLVED_FACTS_ID, RESOLVED_REGISTRY_ID, RUNTIME_ID } from '../contract'
+import { EARLY_FACTS_FUNCTION, FACTS_FUNCTION, FACTS_ID, MEMORY_RUNTIME_ID, RECOVERY_RUNTIME_ID, REGISTRY_ID, RESOLVED_FACTS_ID, RESOLVED_REGISTRY_ID, RUNTIME_ID } from '../contract'
 import { finishBundle } from './bundle'
 import { chunkName, fileOf, namedChunkFileNames } from './chunk-names'
 import { dtsCode, dtsEntries, markedIn, readIfThere, writeIfChanged } from './dts'
@@ -60,12 +60,12 @@ export class Context {
     [FACTS_ID]: RESOLVED_FACTS_ID,
     [RUNTIME_ID]: runtimeFile('index'),
     [RECOVERY_RUNTIME_ID]: runtimeFile('recovery'),
-    [MEMORY_RUNTIME_ID]: runtimeFile('memory'),
-    [INFLATING_MEMORY_RUNTIME_ID]: runtimeFile('memory-deflate'),
   }
 
   constructor(private rawOptions: Options | undefined) {
     this.options = resolveOptions(rawOptions)
+    // Only builds whose archives are deflated carry the inflating code.
+    this.provided[MEMORY_RUNTIME_ID] = runtimeFile(this.options.compression === 'deflate' ? 'memory-deflate' : 'memory')
   }
 
   /** Vite's resolved config: its root, and whether it serves or builds. */
@@ -159,8 +159,8 @@ export class Context {
           module.id = resolved.id
       }
     }
-    const { compression, archives, integrity } = this.options
-    return registryCode(this.registered, this.mode, { compression, archives, integrity })
+    const { archives, integrity } = this.options
+    return registryCode(this.registered, this.mode, { archives, integrity })
   }
 
   /** The facts module: its facts are written into its chunk once chunks exist. */
