@@ -51,9 +51,9 @@ function tagUrls(html: string): string[] {
   })
 }
 
-const IMPORT_MAP = /(<script\b[^>]*\btype\s*=\s*["']?importmap\b["']?[^>]*>)([\s\S]*?)(<\/script\s*>)/i
+const IMPORT_MAP = /(<script\b[^>]*\stype\s*=\s*(?:"importmap"|'importmap'|importmap(?=[\s>]))[^>]*>)([\s\S]*?)(<\/script\s*>)/i
 /** Where a map must go at the latest: an import map counts only before any module starts to load. */
-const FIRST_LOAD = /[ \t]*(?:<script\b|<link\b[^>]*\brel\s*=\s*["']?modulepreload\b)/i
+const FIRST_LOAD = /[ \t]*(?:<script\b|<link\b[^>]*\srel\s*=\s*(?:"modulepreload"|'modulepreload'|modulepreload(?=[\s>])))/i
 
 /**
  * The page with `integrity` in its import map: merged into the map it has (one map is what every
