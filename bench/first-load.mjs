@@ -1,7 +1,9 @@
 // What the plugin adds to an app's first load (issue 12). A minimal Vite 8 app loads N modules by
 // name, once with the plugin's registry and runtime and once written with `import.meta.glob`.
 // "First load" is index.html plus every JS file it loads eagerly (its module scripts and
-// modulepreloads, and their static imports), each compressed with brotli at quality 11.
+// modulepreloads, and their static imports), each compressed with brotli at quality 11. A third
+// variant uses every look-up of the runtime, not only importModule: a bundler drops those an app
+// does not call, so this is the most the runtime costs.
 //
 //   npm run build && node bench/first-load.mjs [N ...]        (default N = 1 10 100)
 //   node bench/first-load.mjs --json                          (machine-readable)
@@ -23,9 +25,12 @@ export function writeApp(dir, n, variant) {
   for (let i = 0; i < n; i++)
     writeFileSync(join(dir, `src/mods/m${i}.js`), `export const id = ${i}\nexport default () => 'module ${i}'\n`)
   writeFileSync(join(dir, 'index.html'), `<!doctype html>\n<html><head><title>first load</title></head><body><input id="name" value="m0"><button>load</button><output></output><script type="module" src="/src/main.js"></script></body></html>\n`)
-  const main = variant === 'plugin'
-    ? `import { importModule } from 'unplugin-lazy-modules/runtime'\nconst load = name => importModule(\`mods/\${name}\`)\n`
-    : `const modules = import.meta.glob('./mods/*.js')\nconst load = name => modules[\`./mods/\${name}.js\`]()\n`
+  // `all`: the app also uses every other look-up, which an app that calls only importModule does not pay for.
+  const main = variant === 'glob'
+    ? `const modules = import.meta.glob('./mods/*.js')\nconst load = name => modules[\`./mods/\${name}.js\`]()\n`
+    : variant === 'all'
+      ? `import { configure, events, getLoader, hasModule, importModule, iterModules, load as loadHandle, preload } from 'unplugin-lazy-modules/runtime'\nconst load = name => importModule(\`mods/\${name}\`)\nwindow.lookUps = [configure, events, getLoader, hasModule, iterModules, loadHandle, preload]\n`
+      : `import { importModule } from 'unplugin-lazy-modules/runtime'\nconst load = name => importModule(\`mods/\${name}\`)\n`
   writeFileSync(join(dir, 'src/main.js'), `${main}document.querySelector('button').onclick = async () => {\n  const mod = await load(document.querySelector('#name').value)\n  document.querySelector('output').textContent = mod.default()\n}\n`)
 }
 
@@ -60,7 +65,7 @@ export async function measure(n, variant, plugin) {
       root: dir,
       configFile: false,
       logLevel: 'silent',
-      plugins: variant === 'plugin' ? [plugin({ modules: { 'mods/*': 'src/mods/*.js' }, report: false })] : [],
+      plugins: variant !== 'glob' ? [plugin({ modules: { 'mods/*': 'src/mods/*.js' }, report: false })] : [],
       build: { outDir: join(dir, 'dist') },
     })
     return firstLoad(join(dir, 'dist'))
@@ -79,16 +84,16 @@ if (import.meta.url === pathToFileURL(process.argv[1]).href) {
   })
   const rows = []
   for (const n of counts.length ? counts : [1, 10, 100]) {
-    const [withPlugin, glob] = [await measure(n, 'plugin', plugin), await measure(n, 'glob')]
-    rows.push({ n, plugin: withPlugin.bytes, glob: glob.bytes, added: withPlugin.bytes - glob.bytes, pluginJs: withPlugin.js.length, globJs: glob.js.length })
+    const [withPlugin, all, glob] = [await measure(n, 'plugin', plugin), await measure(n, 'all', plugin), await measure(n, 'glob')]
+    rows.push({ n, plugin: withPlugin.bytes, glob: glob.bytes, added: withPlugin.bytes - glob.bytes, addedAll: all.bytes - glob.bytes, pluginJs: withPlugin.js.length, globJs: glob.js.length })
   }
   if (json) {
     console.log(JSON.stringify(rows, null, 2))
   }
   else {
-    console.log('| N | plugin | import.meta.glob | what the plugin adds | JS files (plugin / glob) |\n| --- | --- | --- | --- | --- |')
+    console.log('| N | plugin | import.meta.glob | what the plugin adds | with every look-up used | JS files (plugin / glob) |\n| --- | --- | --- | --- | --- | --- |')
     for (const row of rows)
-      console.log(`| ${row.n} | ${row.plugin.toLocaleString('en')} B | ${row.glob.toLocaleString('en')} B | ${row.added.toLocaleString('en')} B | ${row.pluginJs} / ${row.globJs} |`)
+      console.log(`| ${row.n} | ${row.plugin.toLocaleString('en')} B | ${row.glob.toLocaleString('en')} B | ${row.added.toLocaleString('en')} B | ${row.addedAll.toLocaleString('en')} B | ${row.pluginJs} / ${row.globJs} |`)
     if (rows.length > 1) {
       const [first, last] = [rows[0], rows.at(-1)]
       const perModule = (last.added - first.added) / (last.n - first.n)

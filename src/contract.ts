@@ -52,8 +52,13 @@ export interface RegistryModule {
   loaders: [name: string, load: () => Promise<unknown>][]
   /** Registered names that are packages (`index` files). */
   packages?: string[]
-  /** Registered names archived by their name's pattern: their loads wait for the facts. */
-  archived?: string[]
+  /** Registered names archived by their name's pattern, with their archive's name: their loads wait for the facts. */
+  archived?: [name: string, archive: string][]
+  /**
+   * Only in builds with archives: fetches an archive, once a page, and starts importing the facts and
+   * the memory loader, beside the recovery chunk. The recovery chunk takes the response over (`take`).
+   */
+  fetchArchive?: ((archive: string, take?: boolean) => Promise<Response> | undefined) | undefined
   /** Registered modules' metadata, by name, for those that have some. */
   meta?: [name: string, meta: unknown][]
   /**
@@ -139,7 +144,7 @@ export interface ChunkFacts {
 /**
  * The facts, as the bundle stage writes them into the chunk of the facts module. The registry's chunk
  * gets the early ones: those a failed first attempt needs before the rest arrive (`buildId`, `root`,
- * `manifest`, `facts`, `recovery`, and `retry` when it is not the default).
+ * `manifest`, `facts`, `recovery`, and `retry` when it is not the default), and the `archives`.
  */
 export interface Facts {
   buildId: string

@@ -1,12 +1,12 @@
 // What each lazy module and each lazy chunk became once chunks exist, and how those facts reach the
 // runtime: written into the chunk that holds the facts module, which the first load does not
 // include unless `integrity` is on; the registry's chunk gets only the few a failed load needs first.
-import type { ChunkFacts, Facts, RetryPolicy } from '../contract'
+import type { ChunkFacts, Facts } from '../contract'
 import type { Manifest, ModuleInfo } from '../types'
 import type { BundleGraph } from './graph'
 import type { ChunkReference } from './links'
 import type { LazyModule } from './names'
-import { DEFAULT_RETRY, EARLY_FACTS_FUNCTION, FACTS_FUNCTION } from '../contract'
+import { EARLY_FACTS_FUNCTION, FACTS_FUNCTION } from '../contract'
 import { integrityOf, sizeOf } from './bytes'
 import { sourceFacts } from './registry'
 
@@ -81,8 +81,8 @@ const namingCallPattern = (fn: string) => new RegExp(`[,;]?${fn}\\((["'\`])[\\w$
 
 /**
  * Gives the facts module its facts by appending the function it calls to the chunk that holds it,
- * in place of the naming call, and the registry its early facts (`early`: all but the modules,
- * chunks and archives, which only a later step needs) the same way. Appending (not replacing in
+ * in place of the naming call, and the registry its early facts (`early`: all but the modules and
+ * chunks, which only a later step needs) the same way. Appending (not replacing in
  * place) moves no existing code, so the chunk's source map stays true without being rewritten;
  * function declarations are hoisted, so the call works from anywhere.
  * Chunk paths in the facts are relative to the output folder; `root` leads there from this chunk.
@@ -95,15 +95,18 @@ export function withFacts(file: string, code: string, manifest: Manifest, extra:
   if (!code.includes(`${fn}(`) || code.includes(`function ${fn}(`))
     return undefined
   const root = '../'.repeat(file.split('/').length - 1)
-  // Early: only what a failed first attempt needs before the rest comes (the retry policy when it is not the default).
   const { manifest: manifestFile, retry, facts: factsFile, recovery } = extra
+  const archives = Object.fromEntries(Object.entries(manifest.archives).map(([name, { file, integrity }]) => [name, { file, integrity }]))
+  // Early: only what a failed first attempt needs before the rest come (the retry policy, defaults
+  // filled in, so the first load needs no copy of them), and the archives, which an archived
+  // module's load fetches at once.
   const facts: Facts = early
-    ? { buildId: manifest.buildId, root, manifest: manifestFile, ...isDefault(retry) ? {} : { retry }, facts: factsFile, recovery }
+    ? { buildId: manifest.buildId, root, manifest: manifestFile, retry, facts: factsFile, recovery, ...Object.keys(archives).length ? { archives } : {} }
     : {
         buildId: manifest.buildId,
         root,
         modules: Object.values(manifest.modules).map(module => module.file === file ? { ...module, size: null, integrity: null } : module),
-        archives: Object.fromEntries(Object.entries(manifest.archives).map(([name, { file, integrity }]) => [name, { file, integrity }])),
+        archives,
         ...extra,
       }
   // The early facts are few and read once: an object literal costs the first load less than JSON.parse.
@@ -112,8 +115,4 @@ export function withFacts(file: string, code: string, manifest: Manifest, extra:
   const at = mapComment ? mapComment.index + 1 : code.length
   const head = code.slice(0, at).replace(namingCallPattern(fn), '')
   return `${head}${head.endsWith('\n') ? '' : '\n'}${definition}${code.slice(at)}`
-}
-
-function isDefault(retry: Facts['retry']): boolean {
-  return !retry || (Object.keys(DEFAULT_RETRY) as (keyof RetryPolicy)[]).every(key => retry[key] === DEFAULT_RETRY[key])
 }

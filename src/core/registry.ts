@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs'
 import { isAbsolute, relative, resolve } from 'node:path'
 import { globSync, isDynamicPattern } from 'tinyglobby'
 import type { ArchiveOptions } from './archive'
-import { EARLY_FACTS_FUNCTION, FACTS_FUNCTION, FACTS_ID, RECOVERY_RUNTIME_ID, RUNTIME_ID } from '../contract'
+import { EARLY_FACTS_FUNCTION, FACTS_FUNCTION, FACTS_ID, MEMORY_RUNTIME_ID, RECOVERY_RUNTIME_ID, UPDATE_KEY } from '../contract'
 import { groupModules } from './archive'
 import { assertUniqueNames, globModule, isIndexFile, toPosix } from './names'
 
@@ -99,24 +99,50 @@ export function registryCode(modules: LazyModule[], mode: 'build' | 'dev', optio
     lines.push(
       `export const facts = ${JSON.stringify({ buildId: 'dev', root: '', modules: modules.map(sourceFacts) })}`,
       `export const base = import.meta.url`,
-      `export const archived = undefined`,
+      `export const archived = undefined, fetchArchive = undefined, updateKey = ${JSON.stringify(UPDATE_KEY)}`,
       // Files matching a glob come and go while the server runs: hand the new list to the live
-      // runtime. It is imported here, not the other way round, so that builds carry none of this.
-      `import { __update } from ${JSON.stringify(RUNTIME_ID)}`,
-      `if (import.meta.hot) import.meta.hot.accept(next => next && __update(next))`,
+      // runtime, which listens under the key named here (src/runtime/index.ts).
+      `if (import.meta.hot) import.meta.hot.accept(next => next && globalThis[Symbol.for(updateKey)]?.(next))`,
     )
     return `${lines.join('\n')}\n`
   }
-  // A hint: a module archived by its name's pattern waits for the facts, which say where it landed.
-  const archived = [...groupModules(options.archives, registered.map(module => module.name)).keys()]
+  // A module archived by its name's pattern, with its archive's name: its load goes past the bundler's
+  // own import(), and waits for the facts, which say where it landed.
+  const archived = [...groupModules(options.archives, registered.map(module => module.name))]
   lines.push(`export const archived = ${archived.length ? JSON.stringify(archived) : 'undefined'}`)
   // The facts module and the memory loader are the recovery chunk's own imports: no part of the first load.
   if (options.integrity)
     lines.unshift(`export { facts, base } from ${JSON.stringify(FACTS_ID)}`)
   else
     lines.push(`export const facts = /* #__PURE__ */ ${EARLY_FACTS_FUNCTION}()`, `export const base = import.meta.url`)
+  lines.push(`export const fetchArchive = ${archived.length ? fetchArchiveCode : 'undefined'}`)
+  lines.push(`export const updateKey = undefined`)
   return `${lines.join('\n')}\n`
 }
+
+/**
+ * Only in builds with archives: an archived module's load calls this first, so that its archive, the
+ * facts and the memory loader are fetched at once, beside the recovery chunk rather than after it.
+ * Each archive once a page; the recovery chunk takes its response over (`take`), and fetches anew
+ * what failed. Nothing here may reject unheard: the recovery chunk reports what it needed and failed.
+ */
+const fetchArchiveCode = `(() => {
+  const responses = {}
+  return (archive, take) => {
+    if (take) {
+      const response = responses[archive]
+      responses[archive] = null
+      return response || undefined
+    }
+    if (archive in responses)
+      return
+    import(${JSON.stringify(FACTS_ID)}).catch(() => {})
+    import(${JSON.stringify(MEMORY_RUNTIME_ID)}).catch(() => {})
+    const file = facts.archives?.[archive]?.file
+    responses[archive] = file && typeof fetch === 'function' ? fetch(new URL(facts.root + file, import.meta.url)) : null
+    responses[archive]?.catch(() => {})
+  }
+})()`
 
 /** The facts module: the call the bundle stage defines in its chunk, and that chunk's URL. */
 export function factsCode(): string {

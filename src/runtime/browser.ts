@@ -8,10 +8,11 @@ import { STALE_EVENT } from '../contract'
 export const FETCH_FAILED = Symbol('fetch failed')
 export const GONE = 2
 
-export async function fetchBytes(url: string): Promise<ArrayBuffer> {
+/** `started`: the response to a fetch of `url` already under way. */
+export async function fetchBytes(url: string, started?: Promise<Response>): Promise<ArrayBuffer> {
   if (url.startsWith('file:'))
     throw new Error(`${url} is a file: Node runs archived modules through its loader hooks, so start it with \`node --import unplugin-lazy-modules/node\`.`)
-  const response = await fetch(url).catch(fetchFailed)
+  const response = await (started ?? fetch(url)).catch(fetchFailed)
   // A body cut short rejects here, and is retried like any failed fetch.
   const bytes = response.ok && await response.arrayBuffer().catch(fetchFailed)
   // No chunk or zip starts with `<`: such a body is a host's page for a path it does not have.

@@ -3,7 +3,7 @@
 import type { RegistryModule, RetryPolicy } from '../contract'
 import type { ModuleSummary } from '../types'
 import type { Loader } from './runtime'
-import { archived, base, facts, loaders, meta, packages, recovery } from 'virtual:lazy-modules'
+import { archived, base, facts, fetchArchive, loaders, meta, packages, recovery, updateKey } from 'virtual:lazy-modules'
 import { update } from './registry'
 import * as runtime from './runtime'
 
@@ -60,7 +60,7 @@ interface LookUps {
 type LookUp<K extends keyof LookUps> = Typed extends true ? TypedLookUps[K] : LookUps[K]
 
 // Each look-up is bound alone, so a bundler drops the ones an app never calls.
-const state = runtime.createState({ loaders, packages, archived, meta, facts, base, recovery })
+const state = runtime.createState({ loaders, packages, archived, meta, facts, base, recovery, fetchArchive })
 
 /** Loads a module by its registered name, like `importlib.import_module`. Rejects with `ModuleNotFoundError` for unknown names, fetching none of them. */
 export const importModule = (name => runtime.importModule(state, name)) as LookUp<'importModule'>
@@ -80,5 +80,8 @@ export const configure = (options: { retry?: Partial<RetryPolicy> }): void => ru
 export const events: EventTarget = state.events
 /** @internal Used by code the transform writes (`HANDLE_HELPER` in src/contract.ts). */
 export const __lazyHandle = (name: string, loader: () => Promise<unknown>): object => runtime.lazyHandle(state, name, loader)
-/** @internal The dev server's registry hands a new registry module here when files matching a `modules` glob come or go. */
-export const __update = (next: RegistryModule): void => update(state, next)
+
+// The dev server's registry hands a new registry module here, under the key it names, when files
+// matching a `modules` glob come or go. A build's registry names none, so the bundler drops this.
+if (updateKey)
+  (globalThis as any)[Symbol.for(updateKey)] = (next: RegistryModule): void => update(state, next)

@@ -272,7 +272,8 @@ function memoryLoaderOf(state: RuntimeState, attempt = 1): Promise<MemoryLoader>
  */
 export function archiveBytes(state: RuntimeState, name: string): [string, Promise<ArrayBuffer>] {
   const url = state.urlOf(state.facts.archives![name].file)
-  return [url, remember(state.archiveFetches, name, () => fetchBytes(url))]
+  // The first load's fetch, when it made one, is taken once: a retry fetches anew.
+  return [url, remember(state.archiveFetches, name, () => fetchBytes(url, state.fetchArchive?.(name, true)))]
 }
 
 /** The module's chunk and every lazy chunk it imports statically. */

@@ -9,8 +9,8 @@ export interface Entry {
   info: ModuleSummary
   /** The module's full facts, once the runtime has them. */
   facts?: ModuleInfo
-  /** Archived by its name's pattern: a load waits for the facts, which say where it landed. */
-  archived?: boolean
+  /** The archive its name's pattern puts it in: a load waits for the facts, which say where it landed. */
+  archived?: string
   /** Absent for a marked module until its importer runs and makes its handle. */
   loader?: () => Promise<unknown>
   /** The load under way or done, shared by every caller; cleared when it fails. */
@@ -35,16 +35,16 @@ const HANDLE = Symbol.for(HANDLE_KEY)
 /** Takes in the registry module the build wrote: the first load's only work at start. */
 export function fill(registry: Registry, next: RegistryModule): void {
   const packages = new Set(next.packages)
-  const archived = new Set(next.archived)
+  const archived = new Map(next.archived)
   const meta = new Map(next.meta)
   for (const [name, loader] of next.loaders) {
     const info: ModuleSummary = { name, isPackage: packages.has(name), kind: 'registered' }
     if (meta.has(name))
       info.meta = meta.get(name)
     // A load under way or done carries over (a dev server's update), so a module never runs twice.
-    registry.entries.set(name, { ...registry.entries.get(name), info: Object.freeze(info), archived: archived.has(name), loader })
+    registry.entries.set(name, { ...registry.entries.get(name), info: Object.freeze(info), archived: archived.get(name), loader })
   }
-  Object.assign(registry, next, { full: !!next.facts.modules, adopted: false })
+  Object.assign(registry, next, { full: !!next.facts.modules })
 }
 
 /** Takes in a new registry module from the dev server, when files matching a `modules` glob come or go. */
@@ -55,6 +55,8 @@ export function update(registry: Registry, next: RegistryModule): void {
     if (!names.has(name) && entry.info.kind === 'registered')
       registry.entries.delete(name)
   }
+  // Its facts are new too: the recovery chunk takes them in again.
+  registry.adopted = false
   fill(registry, next)
 }
 

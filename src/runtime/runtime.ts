@@ -8,7 +8,6 @@ import type { RegistryModule, RetryPolicy } from '../contract'
 import type { ModuleInfo, ModuleSummary } from '../types'
 import type { RuntimeState } from './loading'
 import type { Entry } from './registry'
-import { DEFAULT_RETRY } from '../contract'
 import { ModuleLoadError } from './errors'
 import { fill, handle, handleName, listModules, loadable, update, urlOf } from './registry'
 
@@ -43,7 +42,8 @@ export function createState(data: RegistryModule): RuntimeState {
  * `cause`, its own failure.
  */
 async function withRecovery<T>(state: RuntimeState, name: string, use: (recovery: Recovery) => Promise<T>, cause?: unknown): Promise<T> {
-  const policy = { ...DEFAULT_RETRY, ...state.facts.retry, ...state.retry }
+  // The build's policy comes with the facts, defaults filled in; none (dev) means no retry.
+  const policy = { ...state.facts.retry, ...state.retry }
   const file = state.facts.recovery
   for (let attempt = 1; ; attempt++) {
     // As `ownChunk` (src/runtime/loading.ts) does for the facts and the memory loader, written out
@@ -56,9 +56,9 @@ async function withRecovery<T>(state: RuntimeState, name: string, use: (recovery
       if (await loading.then(() => true, () => false))
         throw error
       state.recoveryLoading = undefined
-      if (attempt >= policy.attempts)
+      if (!(attempt < policy.attempts!))
         throw new ModuleLoadError(name, undefined, attempt, { cause: cause ?? error })
-      await new Promise(resolve => setTimeout(resolve, Math.min(policy.maxDelay, policy.delay * 2 ** (attempt - 1))))
+      await new Promise(resolve => setTimeout(resolve, Math.min(policy.maxDelay!, policy.delay! * 2 ** (attempt - 1))))
     }
   }
 }
@@ -67,9 +67,11 @@ function loadEntry(state: RuntimeState, entry: Entry): Promise<unknown> {
   const { name } = entry.info
   return entry.pending ??= (async () => {
     let failed: { cause: unknown } | undefined
+    // An archived module's archive comes beside the recovery chunk, not after it.
+    if (entry.archived)
+      state.fetchArchive!(entry.archived)
     // The recovery chunk comes in the background with the first load of a module: after a full
     // redeploy it would be gone with its build, and a failure could no longer be told apart.
-    // An archived module starts its fetches there.
     if (!state.recoveryLoading)
       withRecovery(state, name, async recovery => recovery.prepare(state)).catch(() => {})
     if (!state.full && !entry.archived) {

@@ -113,6 +113,23 @@ describe.each([
     await screenshot(page, `archive-${protocol.replace('/', '')}`)
   })
 
+  it('asks for the archive at once, beside the code that reads it: no request waits for another', async () => {
+    server.latencyMs = 150
+    try {
+      await page.evaluate(() => window.app.importModule('charts/bar'))
+      await server.idle()
+    }
+    finally {
+      server.latencyMs = 0
+    }
+    const requests = server.requests.filter(request => request.path !== '/favicon.ico')
+    expectArchiveRequests(requests.map(request => request.path), built.manifest.archives.charts.file)
+    // In a waterfall a request starts only once another has arrived, at least 150 ms later.
+    const firstEnd = Math.min(...requests.map(request => request.end!))
+    for (const request of requests)
+      expect(request.start, `${request.path} waited for another request`).toBeLessThan(firstEnd)
+  })
+
   it('preload() of an archived module fetches and checks its archive, running nothing', async () => {
     const ran = await page.evaluate(async () => {
       await window.app.getLoader('charts/pie').preload()

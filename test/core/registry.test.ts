@@ -123,7 +123,10 @@ describe('registryCode', () => {
     const code = registryCode([{ ...modules[0], isPackage: true, meta }, { ...modules[0], name: 'charts/bar' }, modules[1]], 'build', { archives: { charts: ['charts/*'] } })
     expect(code).toContain('export const packages = ["__proto__"]')
     expect(code).toContain('export const meta = [["__proto__",{"title":"P"}]]')
-    expect(code).toContain('export const archived = ["charts/bar"]')
+    expect(code).toContain('export const archived = [["charts/bar","charts"]]')
+    // An archived load fetches its archive, the facts and the memory loader at once, beside the recovery chunk.
+    expect(code).toMatch(/export const fetchArchive = \(\(\) => \{[^]*import\("virtual:lazy-modules\/facts"\)[^]*import\("unplugin-lazy-modules\/runtime\/memory"\)[^]*fetch\(new URL/)
+    expect(registryCode(modules, 'build')).toContain('export const fetchArchive = undefined')
     const full = registryCode(modules, 'build', { integrity: true })
     expect(full).toContain('export { facts, base } from "virtual:lazy-modules/facts"')
     expect(full).not.toContain('__lazyModulesEarlyFacts')
@@ -133,8 +136,7 @@ describe('registryCode', () => {
     const code = registryCode(modules, 'dev')
     expect(code).toContain('"name":"src/pdf"')
     expect(code).toContain('import.meta.hot.accept')
-    // The registry hands updates to the runtime, which builds then carry none of.
-    expect(code).toContain('import { __update } from "unplugin-lazy-modules/runtime"')
+    expect(code).toContain(`updateKey = "lazy-modules:update"`)
   })
 
   it('carries a module\'s metadata in its facts, and nothing for a module without', () => {
