@@ -210,9 +210,12 @@ describe('createReport', () => {
 describe('suggestions', () => {
   it('firstLoad: what a lazy module\'s loader adds to the first load, measured on the chunk as written', async () => {
     const input = withRegistry({ tiny: 'export const t=1' })
+    // A name beside no loader is no loader, and a hole in a list is no reason to stop.
+    input.chunks[0].code += 'var n=[`b`,,1],m=f(`b`,()=>0);'
     const report = await createReport(inputOf(input))
     const entry = input.chunks[0].code
     expect(report.modules.a.firstLoad).toEqual(lineCost(entry, 'a'))
+    expect(report.modules.b.firstLoad).toEqual(lineCost(entry, 'b'))
     expect(report.modules.tiny.firstLoad!.gzip).toBeGreaterThan(0)
     expect(report.modules.tiny.firstLoad!.gzip).toBeLessThan(40)
     // A marked module: its lazy handle, in the importer's chunk (here the first load's).

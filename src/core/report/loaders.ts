@@ -55,10 +55,11 @@ function loaderSpans(code: string, names: Set<string>): Map<string, Span[]> {
       if (!items)
         return
       for (let i = 0; i + 1 < items.length; i++) {
-        const name = stringOf(items[i])
-        if (name === null || !names.has(name) || !importsIn(items[i + 1]!))
+        const [item, next] = [items[i], items[i + 1]]
+        const name = stringOf(item)
+        if (name === null || !names.has(name) || !next || !importsIn(next))
           continue
-        const [start, end] = items.length === 2 ? range(node) : [range(items[i]!)[0], range(items[i + 1]!)[1]]
+        const [start, end] = items.length === 2 ? range(node) : [range(item!)[0], range(next)[1]]
         spans.set(name, [...spans.get(name) ?? [], [start, code[end] === ',' ? end + 1 : end]])
       }
     },
