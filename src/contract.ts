@@ -18,10 +18,11 @@ export const RUNTIME_ID = 'unplugin-lazy-modules/runtime'
  * A chunk of its own, fetched only when a load fails or needs more.
  */
 export const RECOVERY_RUNTIME_ID = 'unplugin-lazy-modules/runtime/recovery'
-/** Runs chunks from memory (archives, retries): a chunk of its own, fetched only when needed. */
+/**
+ * Runs chunks from memory (archives, retries): a chunk of its own, which the recovery chunk imports
+ * only when needed. The plugin resolves it to `memory-deflate` for builds whose archives are deflated.
+ */
 export const MEMORY_RUNTIME_ID = 'unplugin-lazy-modules/runtime/memory'
-/** The same for builds whose archives are deflated: only those carry the inflating code. */
-export const INFLATING_MEMORY_RUNTIME_ID = 'unplugin-lazy-modules/runtime/memory-deflate'
 
 /**
  * The registry calls this for the facts that exist only once chunks do; the bundle stage defines it
@@ -45,7 +46,7 @@ export const NODE_HOOKS_KEY = 'lazy-modules:node-hooks'
 /** The cancelable event a load dispatches when the server has a newer build. */
 export const STALE_EVENT = 'lazy-modules:stale'
 
-/** What the registry module exports: only what the synchronous API needs; the rest comes with `loadFacts`. */
+/** What the registry module exports: only what the synchronous API needs; the recovery chunk imports the rest. */
 export interface RegistryModule {
   /** Registered names and their `import()`s, which the bundler splits and preloads. */
   loaders: [name: string, load: () => Promise<unknown>][]
@@ -57,16 +58,19 @@ export interface RegistryModule {
   meta?: [name: string, meta: unknown][]
   /**
    * All the facts where the first load has them (dev, `integrity: true`, tests); else only the early
-   * ones (`modules` empty), and `loadFacts` brings the rest when a load first needs them.
+   * ones (no `modules`), and the recovery chunk imports the facts module when a load first needs them.
    */
   facts: Facts
   /** The URL of the chunk `facts` was written into: its chunk paths are relative to it through `facts.root`. */
   base: string
-  loadFacts?: (() => Promise<FactsModule>) | undefined
-  /** Runs chunks from memory (archives, retries); only builds have it. */
-  memory?: (() => Promise<MemoryModule>) | undefined
   /** The recovery chunk (`RECOVERY_RUNTIME_ID`): loads past the bundler's own first `import()`. */
   recovery?: (() => Promise<unknown>) | undefined
+  /**
+   * Left out by the build: the recovery chunk imports the facts module and the memory loader itself.
+   * A host with no bundler (a test) hands in its own.
+   */
+  loadFacts?: () => Promise<FactsModule>
+  memory?: () => Promise<MemoryModule>
 }
 
 /** What `FACTS_ID` exports. */
@@ -76,7 +80,7 @@ export interface FactsModule {
 }
 
 /**
- * What `MEMORY_RUNTIME_ID` and `INFLATING_MEMORY_RUNTIME_ID` export. Spelled here rather than as
+ * What `MEMORY_RUNTIME_ID` exports. Spelled here rather than as
  * `typeof import('./runtime/memory')`, which imports this file: the seam would be a cycle.
  */
 export interface MemoryModule {
@@ -134,13 +138,15 @@ export interface ChunkFacts {
 
 /**
  * The facts, as the bundle stage writes them into the chunk of the facts module. The registry's chunk
- * gets the early ones: all but `modules`, `chunks` and `archives`.
+ * gets the early ones: those a failed first attempt needs before the rest arrive (`buildId`, `root`,
+ * `manifest`, `facts`, `recovery`, and `retry` when it is not the default).
  */
 export interface Facts {
   buildId: string
   /** From the facts' chunk back to the output folder. */
   root: string
-  modules: ModuleInfo[]
+  /** Absent from the early facts. */
+  modules?: ModuleInfo[]
   chunks?: Record<string, ChunkFacts>
   /** Archive name → its zip and the zip's digest. */
   archives?: Record<string, { file: string, integrity: string }>
@@ -148,9 +154,9 @@ export interface Facts {
   fallback?: boolean
   /** The manifest's file, read to tell a redeploy from a flaky network. */
   manifest?: string | null
-  /** The memory loader's chunk (`memory` of the registry), imported under a new URL on a retry. */
+  /** The memory loader's chunk, imported under a new URL on a retry. */
   memory?: string
-  /** The facts module's chunk (`loadFacts` of the registry), imported under a new URL on a retry. */
+  /** The facts module's chunk, imported under a new URL on a retry. */
   facts?: string
   /** The recovery chunk (`recovery` of the registry), imported under a new URL on a retry. */
   recovery?: string

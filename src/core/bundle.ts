@@ -2,6 +2,7 @@
 // first (what each lazy module became), then archives (which chunks leave the loose output), then
 // the manifest and the registry's facts, then the report, which measures the files as written.
 import type { BundleGraph, OutputFile } from './graph'
+import type { HtmlConfig } from './html'
 import type { ScannedImports } from './links'
 import type { LazyModule } from './names'
 import type { ResolvedOptions } from './options'
@@ -13,6 +14,7 @@ import { integrityOf, sizeOf } from './bytes'
 import { RESOLVED_FACTS_ID, RESOLVED_REGISTRY_ID } from '../contract'
 import { chunkFacts, moduleFacts, withFacts } from './facts'
 import { chunksOf, createGraph } from './graph'
+import { pageIntegrity, withImportMap } from './html'
 import { lexerReady, scanImports } from './links'
 import { createManifest, withArchives } from './manifest'
 import { createReport, reportOutputs, reportWanted } from './report'
@@ -47,7 +49,8 @@ export interface TransformFindings {
   startup: StartupUse[]
 }
 
-export async function finishBundle(context: OutputContext, bundle: Record<string, OutputFile>, { modules, startup }: TransformFindings, options: ResolvedOptions, sizes: SizeCache): Promise<void> {
+/** `html`: Vite's, which writes the pages; Rollup and Rolldown write none. */
+export async function finishBundle(context: OutputContext, bundle: Record<string, OutputFile>, { modules, startup }: TransformFindings, options: ResolvedOptions, sizes: SizeCache, html?: HtmlConfig): Promise<void> {
   await lexerReady()
   // Taken before archived chunks leave the bundle: the report measures them as loose files too.
   const graph = createGraph(chunksOf(bundle))
@@ -92,6 +95,9 @@ export async function finishBundle(context: OutputContext, bundle: Record<string
         Object.assign(module, { size: sizeOf(code), integrity: integrityOf(code) })
     }
   }
+  // Every chunk is as written now; the report, next, measures the pages with their maps.
+  if (options.integrity && html)
+    writeImportMaps(context, bundle, graph, html)
   for (const warning of packed.warnings)
     context.warn(warning)
   const loadedAtStart = startupLoads(graph, startup, options.root)
@@ -101,6 +107,24 @@ export async function finishBundle(context: OutputContext, bundle: Record<string
   if (options.manifest)
     context.emitFile({ type: 'asset', fileName: options.manifest, source: `${JSON.stringify(manifest, null, 2)}\n` })
   await report(context, { graph, manifest, bundle, archives: packed.files, loadedAtStart: loadedAtStart.map(({ module }) => module), recovery: runtimeFacts.recovery }, options, sizes)
+}
+
+/** Each HTML page Vite wrote gets the digests of the chunks it may import later, in its import map. */
+function writeImportMaps(context: OutputContext, bundle: Record<string, OutputFile>, graph: BundleGraph, html: HtmlConfig) {
+  const digests = new Map(Object.values(bundle).flatMap(file => file.type === 'chunk' ? [[file.fileName, integrityOf(file.code)] as const] : []))
+  for (const page of Object.values(bundle)) {
+    if (page.type !== 'asset' || !page.fileName.endsWith('.html'))
+      continue
+    const source = typeof page.source === 'string' ? page.source : new TextDecoder().decode(page.source)
+    const integrity = pageIntegrity(source, page.fileName, html, graph, digests)
+    if (!Object.keys(integrity).length)
+      continue
+    const written = withImportMap(source, integrity, html.cspNonce)
+    if (written === undefined)
+      context.warn(`[lazy-modules] ${page.fileName}: its <script type="importmap"> is not JSON, so the chunks' digests (option \`integrity\`) could not go into it; the runtime declares them when it first loads a module instead. Fix the import map.`)
+    else
+      page.source = written
+  }
 }
 
 /** The start-up uses in files of the first load: their modules load at start-up, however lazy. */

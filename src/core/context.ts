@@ -4,6 +4,7 @@ import type { Options } from '../types'
 import type { OutputContext, StartupUse } from './bundle'
 import type { ChunkFileNames } from './chunk-names'
 import type { DtsEntries } from './dts'
+import type { HtmlConfig } from './html'
 import type { OutputFile } from './graph'
 import type { MetaError } from './meta'
 import type { LazyModule } from './names'
@@ -12,7 +13,7 @@ import type { SourceMapLike } from './positions'
 import type { MarkedImport } from './transform'
 import { existsSync, statSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
-import { EARLY_FACTS_FUNCTION, FACTS_FUNCTION, FACTS_ID, INFLATING_MEMORY_RUNTIME_ID, MEMORY_RUNTIME_ID, RECOVERY_RUNTIME_ID, REGISTRY_ID, RESOLVED_FACTS_ID, RESOLVED_REGISTRY_ID, RUNTIME_ID } from '../contract'
+import { EARLY_FACTS_FUNCTION, FACTS_FUNCTION, FACTS_ID, MEMORY_RUNTIME_ID, RECOVERY_RUNTIME_ID, REGISTRY_ID, RESOLVED_FACTS_ID, RESOLVED_REGISTRY_ID, RUNTIME_ID } from '../contract'
 import { finishBundle } from './bundle'
 import { chunkName, fileOf, namedChunkFileNames } from './chunk-names'
 import { dtsCode, dtsEntries, markedIn, readIfThere, writeIfChanged } from './dts'
@@ -54,23 +55,26 @@ export class Context {
   private chunkNames = new Map<string, string>()
   /** A watch rebuild reuses the sizes of files whose bytes did not change. */
   private sizes = new SizeCache()
+  /** How Vite writes its HTML pages; Rollup and Rolldown write none. */
+  private html: HtmlConfig | undefined
   /** The ids the plugin resolves itself, to the files they name. */
   readonly provided: Record<string, string> = {
     [REGISTRY_ID]: RESOLVED_REGISTRY_ID,
     [FACTS_ID]: RESOLVED_FACTS_ID,
     [RUNTIME_ID]: runtimeFile('index'),
     [RECOVERY_RUNTIME_ID]: runtimeFile('recovery'),
-    [MEMORY_RUNTIME_ID]: runtimeFile('memory'),
-    [INFLATING_MEMORY_RUNTIME_ID]: runtimeFile('memory-deflate'),
   }
 
   constructor(private rawOptions: Options | undefined) {
     this.options = resolveOptions(rawOptions)
+    // Only builds whose archives are deflated carry the inflating code.
+    this.provided[MEMORY_RUNTIME_ID] = runtimeFile(this.options.compression === 'deflate' ? 'memory-deflate' : 'memory')
   }
 
-  /** Vite's resolved config: its root, and whether it serves or builds. */
-  configure(config: { root: string, command: 'build' | 'serve', build: { reportCompressedSize: boolean } }) {
+  /** Vite's resolved config: its root, whether it serves or builds, and how it writes HTML. */
+  configure(config: { root: string, command: 'build' | 'serve', base: string, html?: { cspNonce?: string }, build: { reportCompressedSize: boolean } }) {
     this.mode = config.command === 'serve' ? 'dev' : 'build'
+    this.html = { base: config.base, cspNonce: config.html?.cspNonce }
     this.options = resolveOptions(this.rawOptions, config.root, { compressedSizes: config.build.reportCompressedSize })
   }
 
@@ -159,8 +163,8 @@ export class Context {
           module.id = resolved.id
       }
     }
-    const { compression, archives, integrity } = this.options
-    return registryCode(this.registered, this.mode, { compression, archives, integrity })
+    const { archives, integrity } = this.options
+    return registryCode(this.registered, this.mode, { archives, integrity })
   }
 
   /** The facts module: its facts are written into its chunk once chunks exist. */
@@ -310,7 +314,7 @@ export class Context {
     this.writeDts(message => output.warn(message), marked)
     const modules = [...this.registered, ...marked]
     const startup = [...this.startupBy].flatMap(([importer, uses]) => output.getModuleInfo(importer) ? uses : [])
-    await finishBundle(output, bundle, { modules, startup }, this.options, this.sizes)
+    await finishBundle(output, bundle, { modules, startup }, this.options, this.sizes, this.html)
   }
 }
 

@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs'
 import { isAbsolute, relative, resolve } from 'node:path'
 import { globSync, isDynamicPattern } from 'tinyglobby'
 import type { ArchiveOptions } from './archive'
-import { EARLY_FACTS_FUNCTION, FACTS_FUNCTION, FACTS_ID, INFLATING_MEMORY_RUNTIME_ID, MEMORY_RUNTIME_ID, RECOVERY_RUNTIME_ID, UPDATE_KEY } from '../contract'
+import { EARLY_FACTS_FUNCTION, FACTS_FUNCTION, FACTS_ID, RECOVERY_RUNTIME_ID, RUNTIME_ID } from '../contract'
 import { groupModules } from './archive'
 import { assertUniqueNames, globModule, isIndexFile, toPosix } from './names'
 
@@ -83,7 +83,7 @@ export function sourceFacts(module: LazyModule): ModuleInfo {
  * `integrity: true`, whose digests the first load must then have. In dev the facts are known now.
  * Pairs, not an object literal, so a name such as `__proto__` stays a plain key.
  */
-export function registryCode(modules: LazyModule[], mode: 'build' | 'dev', options: { compression?: 'store' | 'deflate', archives?: ArchiveOptions['groups'], integrity?: boolean } = {}): string {
+export function registryCode(modules: LazyModule[], mode: 'build' | 'dev', options: { archives?: ArchiveOptions['groups'], integrity?: boolean } = {}): string {
   const registered = modules.filter(module => module.kind === 'registered')
   const loaders = registered.map(module => `  [${JSON.stringify(module.name)}, () => import(${JSON.stringify(module.id ?? module.source)})],`)
   const packages = registered.filter(module => module.isPackage).map(module => module.name)
@@ -99,20 +99,22 @@ export function registryCode(modules: LazyModule[], mode: 'build' | 'dev', optio
     lines.push(
       `export const facts = ${JSON.stringify({ buildId: 'dev', root: '', modules: modules.map(sourceFacts) })}`,
       `export const base = import.meta.url`,
-      `export const archived = undefined, loadFacts = undefined, memory = undefined`,
-      // Files matching a glob come and go while the server runs: hand the new list to the live runtime.
-      `if (import.meta.hot) import.meta.hot.accept(next => next && globalThis[Symbol.for(${JSON.stringify(UPDATE_KEY)})]?.(next))`,
+      `export const archived = undefined`,
+      // Files matching a glob come and go while the server runs: hand the new list to the live
+      // runtime. It is imported here, not the other way round, so that builds carry none of this.
+      `import { __update } from ${JSON.stringify(RUNTIME_ID)}`,
+      `if (import.meta.hot) import.meta.hot.accept(next => next && __update(next))`,
     )
     return `${lines.join('\n')}\n`
   }
   // A hint: a module archived by its name's pattern waits for the facts, which say where it landed.
   const archived = [...groupModules(options.archives, registered.map(module => module.name)).keys()]
   lines.push(`export const archived = ${archived.length ? JSON.stringify(archived) : 'undefined'}`)
+  // The facts module and the memory loader are the recovery chunk's own imports: no part of the first load.
   if (options.integrity)
-    lines.unshift(`export { facts, base } from ${JSON.stringify(FACTS_ID)}`, `export const loadFacts = undefined`)
+    lines.unshift(`export { facts, base } from ${JSON.stringify(FACTS_ID)}`)
   else
-    lines.push(`export const facts = /* #__PURE__ */ ${EARLY_FACTS_FUNCTION}()`, `export const base = import.meta.url`, `export const loadFacts = () => import(${JSON.stringify(FACTS_ID)})`)
-  lines.push(`export const memory = () => import(${JSON.stringify(options.compression === 'deflate' ? INFLATING_MEMORY_RUNTIME_ID : MEMORY_RUNTIME_ID)})`)
+    lines.push(`export const facts = /* #__PURE__ */ ${EARLY_FACTS_FUNCTION}()`, `export const base = import.meta.url`)
   return `${lines.join('\n')}\n`
 }
 

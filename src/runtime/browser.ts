@@ -54,12 +54,24 @@ export function addLink(rel: string, href: string, integrity?: string): Promise<
 /**
  * Tells the browser every loose lazy chunk's digest through an import map's `integrity`, which
  * applies to `import()` too: a tampered chunk then fails to load instead of running. Browsers that do
- * not support it ignore it; the retry that follows a failure checks the digest itself.
+ * not support it ignore it; the retry that follows a failure checks the digest itself. A URL that a
+ * map in the page has already (Vite writes one into its pages) is left out, and so is a map of none.
  */
 export function declareIntegrity(chunks: Record<string, ChunkFacts>, urlOf: (file: string) => string): void {
   if (typeof document === 'undefined' || !HTMLScriptElement.supports?.('importmap'))
     return
-  const integrity = Object.fromEntries(Object.entries(chunks).filter(([, chunk]) => !chunk.archive).map(([file, chunk]) => [urlOf(file), chunk.integrity]))
+  const declared = new Set<string>()
+  for (const map of document.querySelectorAll('script[type="importmap"]')) {
+    try {
+      Object.keys(JSON.parse(map.textContent!).integrity).forEach(url => declared.add(new URL(url, document.baseURI).href))
+    }
+    catch {
+      // A map without `integrity`, or not JSON, which the browser ignores too.
+    }
+  }
+  const integrity = Object.fromEntries(Object.entries(chunks).filter(([file, chunk]) => !chunk.archive && !declared.has(urlOf(file))).map(([file, chunk]) => [urlOf(file), chunk.integrity]))
+  if (!Object.keys(integrity).length)
+    return
   const script = document.createElement('script')
   script.type = 'importmap'
   script.textContent = JSON.stringify({ integrity })

@@ -1,5 +1,18 @@
 // The public errors only the recovery chunk throws, in a file of their own so that the first load
-// carries them only when the app imports them itself.
+// carries them only when the app imports them itself. A name refused is one of them: the first
+// load only knows it has no such name, and the recovery chunk explains, with the names close to it.
+
+/** A name that is not in this build's registry. No module was fetched for it. */
+export class ModuleNotFoundError extends Error {
+  override name = 'ModuleNotFoundError'
+  constructor(readonly moduleName: string, readonly suggestions: string[] = [], detail = '') {
+    super(
+      `No lazy module named ${JSON.stringify(moduleName.length > 200 ? `${moduleName.slice(0, 200)}…` : moduleName)}${detail}.`
+      + (suggestions.length ? ` Did you mean ${suggestions.map(s => JSON.stringify(s)).join(', ')}?` : '')
+      + ' Register it under `modules` in the plugin options, or mark its import with { lazy: \'true\' }.',
+    )
+  }
+}
 
 /** Bytes did not match the digest recorded at build time. Nothing from them was run. */
 export class IntegrityError extends Error {

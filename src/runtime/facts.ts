@@ -11,7 +11,7 @@ import type { Entry, Registry } from './registry'
 export function adoptFacts(registry: Registry, facts: Facts, base: string): void {
   const { entries } = registry
   const chunks = { ...facts.chunks }
-  for (const info of facts.modules) {
+  for (const info of facts.modules!) {
     const { name, file, integrity } = info
     if (file && chunks[file] && integrity)
       chunks[file] = { ...chunks[file], integrity }

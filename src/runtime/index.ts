@@ -1,16 +1,16 @@
 // `unplugin-lazy-modules/runtime`: Python's importlib and pkgutil, for a bundled app.
 // The plugin resolves this file itself, so it always sees the registry of the build it is in.
-import type { RetryPolicy } from '../contract'
+import type { RegistryModule, RetryPolicy } from '../contract'
 import type { ModuleSummary } from '../types'
 import type { Loader } from './runtime'
-import { archived, base, facts, loadFacts, loaders, memory, meta, packages, recovery } from 'virtual:lazy-modules'
-import { UPDATE_KEY } from '../contract'
-import { createRuntime } from './runtime'
+import { archived, base, facts, loaders, meta, packages, recovery } from 'virtual:lazy-modules'
+import { update } from './registry'
+import * as runtime from './runtime'
 
 export type { ChunkFacts, RetryPolicy } from '../contract'
 export type { ModuleInfo, ModuleSummary } from '../types'
-export { ArchiveFormatError, IntegrityError, StaleBuildError } from './check-errors'
-export { ModuleLoadError, ModuleNotFoundError } from './errors'
+export { ArchiveFormatError, IntegrityError, ModuleNotFoundError, StaleBuildError } from './check-errors'
+export { ModuleLoadError } from './errors'
 export type { Loader } from './runtime'
 
 /**
@@ -59,29 +59,26 @@ interface LookUps {
 /** The look-ups' types: checked against the declaration file's names once it is included, as before without it. */
 type LookUp<K extends keyof LookUps> = Typed extends true ? TypedLookUps[K] : LookUps[K]
 
-// Named, not `import * as`: a namespace object would cost the first load a helper and a getter each.
-const runtime = createRuntime({ loaders, packages, archived, meta, facts, base, loadFacts, memory, recovery })
-/** The look-ups under their public types, which hold whether or not a declaration file fills in the names. */
-const lookUps = runtime as unknown as { [K in keyof LookUps]: LookUp<K> }
+// Each look-up is bound alone, so a bundler drops the ones an app never calls.
+const state = runtime.createState({ loaders, packages, archived, meta, facts, base, recovery })
 
-// The dev server hands a new registry here when files matching a `modules` glob come or go.
-;(globalThis as any)[Symbol.for(UPDATE_KEY)] = runtime.__update
-
-/** Loads a module by its registered name, like `importlib.import_module`. Rejects with `ModuleNotFoundError` for unknown names, without any request. */
-export const importModule: LookUp<'importModule'> = lookUps.importModule
+/** Loads a module by its registered name, like `importlib.import_module`. Rejects with `ModuleNotFoundError` for unknown names, fetching none of them. */
+export const importModule = (name => runtime.importModule(state, name)) as LookUp<'importModule'>
 /** A loader for the name (or a lazy handle), or `undefined`, like `pkgutil.get_loader`. Nothing is fetched or run. */
-export const getLoader: LookUp<'getLoader'> = lookUps.getLoader
+export const getLoader = (nameOrHandle => runtime.getLoader(state, nameOrHandle)) as LookUp<'getLoader'>
 /** Every module whose name starts with `prefix`, like `pkgutil.iter_modules`. Loads nothing. */
-export const iterModules: LookUp<'iterModules'> = lookUps.iterModules
+export const iterModules = (prefix => runtime.iterModules(state, prefix)) as LookUp<'iterModules'>
 /** Whether `importModule(name)` can load the name. */
-export const hasModule: LookUp<'hasModule'> = lookUps.hasModule
+export const hasModule = (name => runtime.hasModule(state, name)) as LookUp<'hasModule'>
 /** Loads the module behind a lazy handle, from a namespace import marked lazy. */
-export const load: <T>(handle: T) => Promise<T> = runtime.load
+export const load = <T>(handle: T): Promise<T> => runtime.load(state, handle)
 /** Fetches a module's chunks without running them. Takes a handle or a name; rejects with `ModuleNotFoundError` for unknown names. */
-export const preload: LookUp<'preload'> = lookUps.preload
+export const preload = (handleOrName => runtime.preload(state, handleOrName)) as LookUp<'preload'>
 /** Changes how failed fetches are retried, for this page: `configure({ retry: { attempts: 5 } })`. */
-export const configure: (options: { retry?: Partial<RetryPolicy> }) => void = runtime.configure
+export const configure = (options: { retry?: Partial<RetryPolicy> }): void => runtime.configure(state, options)
 /** Where `lazy-modules:stale` is dispatched when there is no `window` and `globalThis` is no event target (Node). */
-export const events: EventTarget = runtime.events
+export const events: EventTarget = state.events
 /** @internal Used by code the transform writes (`HANDLE_HELPER` in src/contract.ts). */
-export const __lazyHandle: (name: string, loader: () => Promise<unknown>) => object = runtime.__lazyHandle
+export const __lazyHandle = (name: string, loader: () => Promise<unknown>): object => runtime.lazyHandle(state, name, loader)
+/** @internal The dev server's registry hands a new registry module here when files matching a `modules` glob come or go. */
+export const __update = (next: RegistryModule): void => update(state, next)

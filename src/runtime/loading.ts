@@ -7,10 +7,12 @@ import type { ModuleInfo } from '../types'
 import type { Entry, Registry } from './registry'
 import { DEFAULT_RETRY, NODE_HOOKS_KEY } from '../contract'
 import { addLink, declareIntegrity, FETCH_FAILED, fetchBytes, GONE, isMissing, staleBuild } from './browser'
-import { ArchiveFormatError, IntegrityError, StaleBuildError } from './check-errors'
-import { ModuleLoadError, ModuleNotFoundError } from './errors'
+import { ArchiveFormatError, IntegrityError, ModuleNotFoundError, StaleBuildError } from './check-errors'
+import { ModuleLoadError } from './errors'
 import { adoptFacts, factsOf } from './facts'
+import { urlOf } from './registry'
 import { remember } from './remember'
+import { suggest } from './suggest'
 
 /**
  * One runtime's state: its registry, and what its loads have set up and learned. It is also what the
@@ -28,8 +30,12 @@ export interface RuntimeState extends Registry, MemorySource {
   retries: number
   /** The facts module's import, until it is in; forgotten when it fails. */
   factsLoading?: Promise<void>
-  /** Entries loaded before the facts came: their chunks ran from their own URLs. */
-  loaded: Set<Entry>
+  /**
+   * How the facts module and the memory loader are imported: the recovery chunk's own `import()`s,
+   * unless a host with no bundler (a test) hands in its own with the registry.
+   */
+  loadFacts: () => Promise<FactsModule>
+  memory?: () => Promise<MemoryModule>
   /** The recovery chunk's import, until it is in; forgotten when it fails. */
   recoveryLoading?: Promise<unknown>
   /** Whether the first load's digests went into an import map (`integrity: true`). */
@@ -39,14 +45,24 @@ export interface RuntimeState extends Registry, MemorySource {
 const NODE_HOOKS = Symbol.for(NODE_HOOKS_KEY)
 
 /**
- * What the recovery chunk adds to the runtime's state: its fetches. Then, where the first load has
- * the digests (`integrity: true`), an import map with them, before any lazy chunk is imported.
+ * What the recovery chunk adds to the runtime's state, once: its fetches and its imports. Then, where
+ * the first load has the digests (`integrity: true`), an import map with them, before any lazy chunk
+ * is imported.
  */
 export function prepare(state: RuntimeState): void {
+  if (!state.fetchBytes) {
+    Object.assign(state, {
+      chunks: {},
+      ran: new Set(),
+      archiveFetches: new Map(),
+      urlOf: (file: string) => urlOf(state, file),
+      fetchBytes,
+      archiveBytes: (name: string) => archiveBytes(state, name),
+    } satisfies Partial<RuntimeState>)
+    state.loadFacts ??= () => import('virtual:lazy-modules/facts')
+  }
   if (state.full && !state.adopted)
     adoptFacts(state, state.facts, state.base)
-  state.fetchBytes = fetchBytes
-  state.archiveBytes = name => archiveBytes(state, name)
   if (state.full && state.facts.chunks && !state.declared) {
     state.declared = true
     declareIntegrity(state.chunks, state.urlOf)
@@ -78,7 +94,7 @@ export async function recover(state: RuntimeState, entry: Entry, failed?: { caus
       if (info)
         closure(state.chunks, info.file).forEach(file => state.ran.add(file))
       else
-        state.loaded.add(entry)
+        entry.ran = true
       return module
     }
     catch (cause) {
@@ -106,6 +122,22 @@ export async function recover(state: RuntimeState, entry: Entry, failed?: { caus
       await new Promise(resolve => setTimeout(resolve, backoff(policy, attempt)))
     }
   }
+}
+
+/**
+ * Refuses a look-up of a name the first load cannot load, with the names close to it. The facts, when
+ * they can be had, tell a marked module whose importer has not run yet from a name nothing registers.
+ */
+export async function refuse(state: RuntimeState, name: unknown, notAHandle?: boolean): Promise<never> {
+  if (notAHandle)
+    throw new TypeError('load() takes a lazy module handle, from `import * as mod from … with { lazy: \'true\' }`. To load by name, use importModule(name).')
+  prepare(state)
+  await loadFacts(state).catch(() => {})
+  const { entries } = state
+  const text = String(name)
+  const known = [...entries.keys()].filter(key => entries.get(key)!.loader)
+  const detail = typeof name === 'string' && entries.has(name) ? ` loaded yet: it is marked lazy in its importer, which registers it when it runs (register it under \`modules\` to load it from anywhere)` : ''
+  throw new ModuleNotFoundError(text, suggest(text, known), detail)
 }
 
 /** `loader.facts()`: the module's whole `ModuleInfo`, once the facts are in. */
@@ -140,9 +172,10 @@ export function loadFacts(state: RuntimeState, attempt = 1): Promise<void> {
     ({ facts, base }: FactsModule) => {
       adoptFacts(state, facts, base)
       // What loaded before ran from its own URL: a chunk it shares is that instance, never a second.
-      for (const entry of state.loaded)
-        closure(state.chunks, factsOf(entry).file).forEach(file => state.ran.add(file))
-      state.loaded.clear()
+      for (const entry of state.entries.values()) {
+        if (entry.ran)
+          closure(state.chunks, factsOf(entry).file).forEach(file => state.ran.add(file))
+      }
     },
     (error) => {
       state.factsLoading = undefined
@@ -176,7 +209,7 @@ async function attemptLoad(state: RuntimeState, entry: Entry, info: ModuleInfo, 
   if (attempt === 1 && info.file && loaded?.holds(closure(state.chunks, info.file)))
     return loaded.importFile(info.file, ++state.retries)
   // The bundler's own import() first; on a retry it would meet the failure the browser keeps.
-  if (attempt === 1 || !info.file || !state.memory)
+  if (attempt === 1 || !info.file || !memoryImport(state))
     return entry.loader!()
   // The loose copy of an archived chunk, or a chunk on a server's disk (Node cannot fetch it into
   // memory): a new URL is all a retry can change.
@@ -217,9 +250,14 @@ export function preloadFiles(state: RuntimeState, info: ModuleInfo): Promise<voi
   return Promise.all([...links, archive]).then(() => {}, cause => Promise.reject(typed(info.name, cause)))
 }
 
+/** How the memory loader is imported, where there is one: only builds have its chunk (`facts.memory`). */
+function memoryImport(state: RuntimeState): (() => Promise<MemoryModule>) | undefined {
+  return state.memory ?? (state.facts.memory ? () => import('unplugin-lazy-modules/runtime/memory') : undefined)
+}
+
 /** The memory loader, from its own chunk (`ownChunk`). */
 function memoryLoaderOf(state: RuntimeState, attempt = 1): Promise<MemoryLoader> {
-  return state.memoryLoader ??= ownChunk(state, state.facts.memory, state.memory!, attempt).then(
+  return state.memoryLoader ??= ownChunk(state, state.facts.memory, memoryImport(state)!, attempt).then(
     ({ createMemoryLoader }: MemoryModule) => createMemoryLoader(state),
     (error) => {
       state.memoryLoader = undefined

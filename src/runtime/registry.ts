@@ -1,11 +1,9 @@
-// The runtime's table of lazy modules: each name's facts and loader, taken in from the registry
+// The runtime's table of lazy modules: each name's summary and loader, taken in from the registry
 // module and from handles as marked imports run. A look-up here is the only way to a loader, so a
 // name the build did not register is refused, never turned into a URL.
 import type { ChunkFacts, RegistryModule } from '../contract'
 import type { ModuleInfo, ModuleSummary } from '../types'
 import { HANDLE_KEY } from '../contract'
-import { ModuleNotFoundError } from './errors'
-import { suggest } from './suggest'
 
 export interface Entry {
   info: ModuleSummary
@@ -17,6 +15,8 @@ export interface Entry {
   loader?: () => Promise<unknown>
   /** The load under way or done, shared by every caller; cleared when it fails. */
   pending?: Promise<unknown>
+  /** Loaded by the bundler's own `import()` before the facts came: its chunks ran from their own URLs. */
+  ran?: boolean
 }
 
 /** The registry module as last taken in, and the table built from it. */
@@ -24,7 +24,7 @@ export interface Registry extends RegistryModule {
   entries: Map<string, Entry>
   /** Every lazy chunk with its digest: the build lists a module's chunk digest once, on the module. */
   chunks: Record<string, ChunkFacts>
-  /** Whether `facts` are all of them, not only the early ones. */
+  /** Whether `facts` are all of them (dev, `integrity: true`), not only the early ones. */
   full: boolean
   /** Whether the entries have them (src/runtime/facts.ts). */
   adopted?: boolean
@@ -32,51 +32,36 @@ export interface Registry extends RegistryModule {
 
 const HANDLE = Symbol.for(HANDLE_KEY)
 
-/** Takes in a registry module: the build's at start, the dev server's when matching files come or go. */
-export function update(registry: Registry, next: RegistryModule): void {
-  const { entries } = registry
+/** Takes in the registry module the build wrote: the first load's only work at start. */
+export function fill(registry: Registry, next: RegistryModule): void {
   const packages = new Set(next.packages)
   const archived = new Set(next.archived)
   const meta = new Map(next.meta)
-  const names = new Set<string>()
   for (const [name, loader] of next.loaders) {
-    // A load under way or done carries over, so a module never runs twice.
-    const old = entries.get(name)
     const info: ModuleSummary = { name, isPackage: packages.has(name), kind: 'registered' }
     if (meta.has(name))
       info.meta = meta.get(name)
-    entries.set(name, { ...old, info: Object.freeze(info), archived: archived.has(name), loader })
-    names.add(name)
+    // A load under way or done carries over (a dev server's update), so a module never runs twice.
+    registry.entries.set(name, { ...registry.entries.get(name), info: Object.freeze(info), archived: archived.has(name), loader })
   }
-  // All the facts (dev, `integrity: true`): the recovery chunk takes them in when it first runs. A
-  // marked module they list is known by name now, so a look-up before its importer runs says so.
-  Object.assign(registry, next, { full: !next.loadFacts, adopted: false })
-  for (const { name, kind } of next.loadFacts ? [] : next.facts.modules) {
-    if (kind === 'marked' && !entries.has(name))
-      entries.set(name, { info: Object.freeze({ name, isPackage: false, kind }) })
-  }
+  Object.assign(registry, next, { full: !!next.facts.modules, adopted: false })
+}
+
+/** Takes in a new registry module from the dev server, when files matching a `modules` glob come or go. */
+export function update(registry: Registry, next: RegistryModule): void {
+  const names = new Set(next.loaders.map(([name]) => name))
   // A name gone from the registry is gone; a marked module's handle keeps its own entry.
-  for (const [name, entry] of entries) {
+  for (const [name, entry] of registry.entries) {
     if (!names.has(name) && entry.info.kind === 'registered')
-      entries.delete(name)
+      registry.entries.delete(name)
   }
+  fill(registry, next)
 }
 
 /** The entry that can load `name`, else undefined. Anything but a string is no name. */
 export function loadable(entries: Map<string, Entry>, name: unknown): Entry | undefined {
   const entry = typeof name === 'string' ? entries.get(name) : undefined
   return entry?.loader ? entry : undefined
-}
-
-/** The entry that can load `name`; throws `ModuleNotFoundError`, with close names, for any other. */
-export function lookUp(entries: Map<string, Entry>, name: unknown): Entry {
-  const entry = loadable(entries, name)
-  if (entry)
-    return entry
-  const text = String(name)
-  const known = [...entries.keys()].filter(key => entries.get(key)!.loader)
-  const detail = typeof name === 'string' && entries.has(name) ? ` loaded yet: it is marked lazy in its importer, which registers it when it runs (register it under \`modules\` to load it from anywhere)` : ''
-  throw new ModuleNotFoundError(text, suggest(text, known), detail)
 }
 
 /** Registers a marked module's loader as its importer runs; the handle is what `load()` takes. */

@@ -2,6 +2,7 @@
 // and tampered files. Every fault must be recovered by a retry or reported as its typed error, and
 // no module may run twice.
 import type { Fault, TestServer } from '../helpers/server'
+import { createHash } from 'node:crypto'
 import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -133,22 +134,39 @@ describe('faults in Chromium, reported as typed errors', () => {
     expect(outcome).toMatchObject({ ok: false, name: 'ModuleLoadError', attempts: 3, evaluated: {} })
   })
 
-  it('a tampered chunk, with `integrity: true`: IntegrityError, and it never runs, even on a first attempt', async () => {
-    // Digests in the first load are opt-in: without them the first attempt is the bundler's import().
-    const strict = await buildWithVite(join(fixtures, 'app'), { modules, integrity: true, retry: { attempts: 3, delay: 20, maxDelay: 100 } })
+  // Digests in the first load are opt-in: without them the first attempt is the bundler's import().
+  // Vite writes them into the page's import map; the runtime adds none of its own then. With the
+  // runtime's map refused, as browsers without multiple import maps refuse any map added once a
+  // module has loaded, the page's map alone keeps the tampered chunk from running.
+  it.each([
+    { base: '/', folder: '', tamper: 'the module\'s chunk', runtimeMap: true },
+    { base: '/', folder: '', tamper: 'a lazy chunk it imports', runtimeMap: false },
+    { base: './', folder: 'deploy/', tamper: 'the module\'s chunk', runtimeMap: false },
+  ])('a chunk tampered with after the page loaded, with `integrity: true`: IntegrityError, and it never runs, even on a first attempt (base $base, $tamper, a map added at run time taken: $runtimeMap)', async ({ base, folder, tamper, runtimeMap }) => {
+    const strict = await buildWithVite(join(fixtures, 'app'), { modules, integrity: true, retry: { attempts: 3, delay: 20, maxDelay: 100 } }, { base })
     const strictDir = tempDir('lazy-faults-integrity-')
-    cpSync(strict.dir, strictDir, { recursive: true })
-    const file = join(strictDir, strict.manifest.modules['charts/bar'].file!)
-    writeFileSync(file, readFileSync(file, 'utf8').replace('bar:', 'BAD:'))
+    cpSync(strict.dir, join(strictDir, folder), { recursive: true })
+    const info = strict.manifest.modules['charts/bar']
+    const target = tamper === 'the module\'s chunk' ? info.file : info.imports.find((file: string) => /\/shared-/.test(file))
     const strictServer = await serve(strictDir)
-    const { page, close } = await openPage(strictServer.url('index.html'))
+    const { page, close } = await openPage(strictServer.url(`${folder}index.html`))
     try {
       await page.waitForFunction(() => !!window.app, undefined, { timeout: 10_000 })
+      if (!runtimeMap)
+        await page.evaluate(() => { HTMLScriptElement.supports = () => false })
+      const file = join(strictDir, folder, target)
+      writeFileSync(file, `globalThis.__tampered = true;\n${readFileSync(file, 'utf8')}`)
       const outcome = await page.evaluate(() => window.app.importModule('charts/bar').then(
         () => ({ ok: true, evaluated: { ...window.__evaluated } }),
         (error: any) => ({ ok: false, name: error.name, evaluated: { ...window.__evaluated } }),
       ))
-      expect(outcome).toMatchObject({ ok: false, name: 'IntegrityError', evaluated: {} })
+      // toEqual: `evaluated: {}` in toMatchObject would match any object.
+      expect(outcome).toEqual({ ok: false, name: 'IntegrityError', evaluated: {} })
+      expect(await page.evaluate(() => (globalThis as any).__tampered)).toBeUndefined()
+      // One import map, the page's own, naming the tampered chunk as the page resolves it.
+      const maps = await page.evaluate(() => [...document.querySelectorAll('script[type="importmap"]')].map(map => JSON.parse(map.textContent!).integrity))
+      expect(maps).toHaveLength(1)
+      expect(maps[0][`${base}${target}`]).toBe(`sha384-${createHash('sha384').update(readFileSync(join(strict.dir, target))).digest('base64')}`)
       tally.injected++
       tally.reported++
     }

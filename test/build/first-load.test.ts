@@ -6,12 +6,8 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { measure } from '../../bench/first-load.mjs'
 import plugin from '../../src/vite'
 
-/**
- * Per registered module, the product budget. Fixed: the product budget is 1,000 B (DESIGN.md); the
- * runtime's entry is not there yet (2,120 B, bench/README.md), so this is the ceiling that stops it
- * growing meanwhile. Lower it as the entry shrinks.
- */
-const BUDGET = { perModule: 15, fixed: 2_150 }
+/** The product budgets (issue 12, DESIGN.md), per registered module and fixed. */
+const BUDGET = { perModule: 15, fixed: 1_000 }
 
 describe('what the plugin adds to the first load', () => {
   const rows: { n: number, added: number, pluginJs: number, globJs: number }[] = []

@@ -86,14 +86,14 @@ describe('rollup 4: the fixture app', () => {
     const code = readFileSync(join(built.dir, host), 'utf8')
     const map = new TraceMap(readFileSync(join(built.dir, `${host}.map`), 'utf8'))
     const lines = code.split('\n')
-    const line = lines.findIndex(text => text.includes('function editDistance('))
+    const line = lines.findIndex(text => text.includes('function withRecovery('))
     expect(line).toBeGreaterThan(lines.findIndex(text => text.includes('const facts = /* #__PURE__ */ __lazyModulesEarlyFacts()')))
-    expect(lines.filter(Boolean).at(-2)).toMatch(/^function __lazyModulesEarlyFacts\(\) \{ return JSON\.parse\(/)
-    const original = originalPositionFor(map, { line: line + 1, column: lines[line].indexOf('editDistance') })
+    expect(lines.filter(Boolean).at(-2)).toMatch(/^function __lazyModulesEarlyFacts\(\) \{ return \{/)
+    const original = originalPositionFor(map, { line: line + 1, column: lines[line].indexOf('withRecovery') })
     // Run from source, the plugin bundles the runtime's source.
     expect(original.source).toMatch(/src\/runtime\/[\w-]+\.ts$/)
     const runtime = readFileSync(resolve(built.dir, original.source!), 'utf8').split('\n')
-    expect(runtime[original.line! - 1].slice(original.column!)).toMatch(/^editDistance\(/)
+    expect(runtime[original.line! - 1].slice(original.column!)).toMatch(/^withRecovery[(<]/)
   })
 })
 

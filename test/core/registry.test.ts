@@ -110,9 +110,10 @@ describe('registryCode', () => {
     const code = registryCode(modules, 'build')
     expect(code).toContain(`["__proto__", () => import("/app/src/p.ts")],`)
     expect(code).not.toContain('import("/app/src/pdf.ts")')
-    // The first load gets only the early facts; the rest is a lazy import, written into its own chunk.
+    // The first load gets only the early facts; the recovery chunk imports the rest, and the memory loader.
     expect(code).toContain('export const facts = /* #__PURE__ */ __lazyModulesEarlyFacts()')
-    expect(code).toContain('export const loadFacts = () => import("virtual:lazy-modules/facts")')
+    expect(code).not.toContain('virtual:lazy-modules/facts')
+    expect(code).not.toContain('runtime/memory')
     expect(code).toContain('export const recovery = () => import("unplugin-lazy-modules/runtime/recovery")')
     expect(factsCode()).toContain('export const facts = /* #__PURE__ */ __lazyModulesFacts()')
   })
@@ -125,7 +126,6 @@ describe('registryCode', () => {
     expect(code).toContain('export const archived = ["charts/bar"]')
     const full = registryCode(modules, 'build', { integrity: true })
     expect(full).toContain('export { facts, base } from "virtual:lazy-modules/facts"')
-    expect(full).toContain('export const loadFacts = undefined')
     expect(full).not.toContain('__lazyModulesEarlyFacts')
   })
 
@@ -133,6 +133,8 @@ describe('registryCode', () => {
     const code = registryCode(modules, 'dev')
     expect(code).toContain('"name":"src/pdf"')
     expect(code).toContain('import.meta.hot.accept')
+    // The registry hands updates to the runtime, which builds then carry none of.
+    expect(code).toContain('import { __update } from "unplugin-lazy-modules/runtime"')
   })
 
   it('carries a module\'s metadata in its facts, and nothing for a module without', () => {

@@ -62,7 +62,7 @@ describe.each([...legsOf('vite'), ...legsOf('rollup'), ...legsOf('rolldown')])('
    */
   const recoveryFiles = (built: Built) => {
     const chunks = Object.values(built.files).filter(file => file.type === 'chunk')
-    const recovery = chunks.find(chunk => chunk.facadeModuleId?.replace(/\?.*$/, '').endsWith('/runtime/recovery.ts'))
+    const recovery = chunks.find(chunk => chunk.moduleIds.some(id => id.replace(/\?.*$/, '').endsWith('/runtime/recovery.ts')))
     const files = new Set<string>(recovery ? [recovery.fileName] : [])
     for (const file of files)
       chunks.find(chunk => chunk.fileName === file)?.imports.forEach(imported => files.add(imported))

@@ -1,10 +1,12 @@
 // What every bundler version in the matrix must do with the fixture app (test/fixtures/app), the
 // plugin run from source: emit JavaScript that parses (checked on every build by buildWith), run
 // in Node (marked imports, names, an archive), filter its hooks, name lazy chunks after their
-// modules, rename the registry's chunk when its facts change, and run in Chromium.
+// modules, rename the registry's chunk when its facts change, and run in Chromium, where with
+// `integrity: true` one import map has the digests (Vite's page's, or the runtime's).
 import type { Built } from '../helpers/build'
 import type { Bundler, Leg } from '../helpers/matrix'
 import { execFileSync } from 'node:child_process'
+import { createHash } from 'node:crypto'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { basename, join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
@@ -131,6 +133,35 @@ export function matrixSuite(bundler: Bundler) {
         const problems = errors.all()
         await close()
         expect(problems).toEqual([])
+      }
+      finally {
+        await http.close()
+      }
+    })
+
+    it('with `integrity: true`, has one import map with every lazy chunk\'s digest before a lazy load: Vite\'s in the page, written at build time; else the runtime\'s', async () => {
+      const strict = await buildWith(leg, app, { modules, integrity: true }, { target: 'client' })
+      const startup = startupFiles(strict)
+      const lazy = Object.keys(strict.files).filter(file => file.endsWith('.js') && !startup.has(file))
+      const digests = Object.fromEntries(lazy.map(file => [`/${file}`, `sha384-${createHash('sha384').update(readFileSync(join(strict.dir, file))).digest('base64')}`]))
+      const html = readFileSync(join(strict.dir, 'index.html'), 'utf8')
+      const written = [...html.matchAll(/<script type="importmap"[^>]*>(.*?)<\/script>/gs)].map(match => JSON.parse(match[1]).integrity)
+      expect(written).toEqual(bundler === 'vite' ? [digests] : [])
+      await launchBrowser()
+      const http = await serve(strict.dir)
+      try {
+        const { page, errors, close } = await openPage(http.url('index.html'))
+        await page.waitForFunction('!!window.app', undefined, { timeout: 10_000 })
+        expect(await page.evaluate(`window.app.importModule('charts/bar').then(bar => bar.draw([1]))`)).toBe('[bar:1]')
+        const maps = await page.evaluate(() => [...document.querySelectorAll('script[type="importmap"]')].map(map => JSON.parse(map.textContent!).integrity))
+        const problems = errors.all()
+        await close()
+        expect(problems).toEqual([])
+        // The runtime names chunks by absolute URL; the facts' own chunk and archived ones are not in its map.
+        expect(maps).toHaveLength(1)
+        const bar = strict.manifest.modules['charts/bar']
+        for (const file of [bar.file, ...bar.imports])
+          expect(maps[0][bundler === 'vite' ? `/${file}` : http.url(file)]).toBe(digests[`/${file}`])
       }
       finally {
         await http.close()

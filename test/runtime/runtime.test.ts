@@ -109,7 +109,7 @@ describe('a first load without the facts', () => {
       loaders: [['charts/bar', load], ['charts/pie', async () => ({})]],
       packages: ['charts/pie'],
       meta: [['charts/bar', { title: 'Bar' }]],
-      facts: { buildId: 'b', root: '../', modules: [], retry: { attempts: 2, delay: 0, maxDelay: 0 } },
+      facts: { buildId: 'b', root: '../', retry: { attempts: 2, delay: 0, maxDelay: 0 } },
       base: 'https://app.test/assets/index.js',
       loadFacts,
       recovery,
@@ -147,7 +147,7 @@ describe('a first load without the facts', () => {
 
   it('fails with ModuleLoadError when the recovery chunk cannot be had either, and tries again on the next call', async () => {
     const { runtime } = lean(async () => Promise.reject(new TypeError('Failed to fetch dynamically imported module')))
-    const broken = createRuntime({ loaders: [['m', async () => Promise.reject(new TypeError('Failed to fetch dynamically imported module'))]], facts: { buildId: 'b', root: '', modules: [], retry: { attempts: 2, delay: 0, maxDelay: 0 } }, base: 'https://app.test/index.js', loadFacts: async () => ({ facts, base: '' }), recovery: () => Promise.reject(new TypeError('Failed to fetch dynamically imported module')) })
+    const broken = createRuntime({ loaders: [['m', async () => Promise.reject(new TypeError('Failed to fetch dynamically imported module'))]], facts: { buildId: 'b', root: '', retry: { attempts: 2, delay: 0, maxDelay: 0 } }, base: 'https://app.test/index.js', loadFacts: async () => ({ facts, base: '' }), recovery: () => Promise.reject(new TypeError('Failed to fetch dynamically imported module')) })
     const error = await broken.importModule('m').catch(error => error)
     expect(error).toBeInstanceOf(ModuleLoadError)
     expect(error).toMatchObject({ moduleName: 'm', attempts: 2 })

@@ -1,0 +1,90 @@
+// Where Vite writes HTML, with `integrity: true`: every chunk a page may import later, with its
+// sha-384, in the page's own import map, ahead of its module scripts. A browser that enforces an
+// import map's `integrity` then checks each lazy chunk from the page's first load on, the runtime's
+// own lazy chunks included, and needs no map added at run time (which browsers without multiple
+// import maps refuse once a module has loaded). Rollup and Rolldown write no HTML: there the
+// runtime declares the map itself (src/runtime/browser.ts), and skips URLs a page's map has.
+import type { BundleGraph } from './graph'
+import { posix } from 'node:path'
+
+/** What Vite writes its pages with: its resolved `base` and `html.cspNonce`. */
+export interface HtmlConfig {
+  base: string
+  cspNonce?: string
+}
+
+/**
+ * A file of the output folder as the page at `page` (its path there) names it, by Vite's own rule
+ * (`getBaseInHTML`): a relative `base` is relative to the page, any other is prefixed. A browser
+ * resolves an import map's `integrity` keys as it resolves the chunks' own relative imports, so
+ * both end at one URL.
+ */
+export function urlInPage(file: string, page: string, base: string): string {
+  if (base !== '' && base !== './')
+    return base + file
+  const path = posix.relative(posix.dirname(page), file)
+  return path.startsWith('../') ? path : `./${path}`
+}
+
+/**
+ * The page's `integrity` map: every chunk in `digests` (the chunks as written, by file) but those
+ * the page loads at start (its module scripts and preloads, and what they import statically),
+ * which the browser has run or fetched before any lazy import.
+ */
+export function pageIntegrity(html: string, page: string, config: HtmlConfig, graph: BundleGraph, digests: Map<string, string>): Record<string, string> {
+  const named = new Set(tagUrls(html))
+  const start = [...graph.chunks.keys()].filter(file => named.has(urlInPage(file, page, config.base)))
+  const initial = graph.closure(start)
+  const integrity: Record<string, string> = {}
+  for (const [file, digest] of [...digests].sort(([a], [b]) => a < b ? -1 : 1)) {
+    if (!initial.has(file))
+      integrity[urlInPage(file, page, config.base)] = digest
+  }
+  return integrity
+}
+
+/** `src` and `href` of the page's script and link tags. */
+function tagUrls(html: string): string[] {
+  return [...html.matchAll(/<(?:script|link)\b[^>]*>/gi)].flatMap((tag) => {
+    const found = /\s(?:src|href)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))/i.exec(tag[0])
+    return found ? [found[1] ?? found[2] ?? found[3]] : []
+  })
+}
+
+const IMPORT_MAP = /(<script\b[^>]*\stype\s*=\s*(?:"importmap"|'importmap'|importmap(?=[\s>]))[^>]*>)([\s\S]*?)(<\/script\s*>)/i
+/** Where a map must go at the latest: an import map counts only before any module starts to load. */
+const FIRST_LOAD = /[ \t]*(?:<script\b|<link\b[^>]*\srel\s*=\s*(?:"modulepreload"|'modulepreload'|modulepreload(?=[\s>])))/i
+
+/**
+ * The page with `integrity` in its import map: merged into the map it has (one map is what every
+ * browser with import maps reads; a second one only Chromium 133 and later), where the build's
+ * digest for a URL wins; else in a new map before its first script or module preload. Returns
+ * `undefined` when the page's map is not JSON, which the browser ignores too.
+ */
+export function withImportMap(html: string, integrity: Record<string, string>, cspNonce?: string): string | undefined {
+  const existing = IMPORT_MAP.exec(html)
+  if (existing) {
+    let map: { integrity?: Record<string, string> }
+    try {
+      map = JSON.parse(existing[2])
+    }
+    catch {
+      return undefined
+    }
+    const merged = json({ ...map, integrity: { ...map.integrity, ...integrity } })
+    return html.slice(0, existing.index) + existing[1] + merged + existing[3] + html.slice(existing.index + existing[0].length)
+  }
+  const tag = `<script type="importmap"${cspNonce ? ` nonce="${cspNonce}"` : ''}>${json({ integrity })}</script>`
+  const first = FIRST_LOAD.exec(html)
+  if (first) {
+    const indent = /^[ \t]*/.exec(first[0])![0]
+    return `${html.slice(0, first.index)}${indent}${tag}\n${html.slice(first.index)}`
+  }
+  const head = html.search(/<\/head\s*>/i)
+  return head < 0 ? `${tag}\n${html}` : `${html.slice(0, head)}${tag}\n${html.slice(head)}`
+}
+
+/** JSON that cannot end the script element it is in. */
+function json(value: unknown): string {
+  return JSON.stringify(value).replace(/</g, '\\u003c')
+}

@@ -1,0 +1,94 @@
+// `integrity: true` with Vite 8: every page Vite writes gets one import map, ahead of its module
+// scripts, with the digest of every chunk on disk the page may import later, named as the browser
+// resolves it, under any `base` and for a page in a folder.
+import type { Built } from '../helpers/build'
+import { createHash } from 'node:crypto'
+import { readdirSync, readFileSync } from 'node:fs'
+import { join, relative } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { buildWithVite, fixtures } from '../helpers/build'
+
+const root = join(fixtures, 'pages')
+const pages = ['a.html', 'b.html', 'nested/c.html']
+const build = (options: object, base?: string) => buildWithVite(root, { modules: { settings: 'src/settings.js' }, report: false, ...options }, {
+  ...base === undefined ? {} : { base },
+  build: { sourcemap: true, rollupOptions: { input: pages.map(page => join(root, page)) } },
+})
+
+const sha384 = (bytes: Buffer) => `sha384-${createHash('sha384').update(bytes).digest('base64')}`
+
+/** Every import map in the page, parsed, and where the first one and the first module script or preload are. */
+function read(built: Built, page: string) {
+  const html = readFileSync(join(built.dir, page), 'utf8')
+  const maps = [...html.matchAll(/<script type="importmap"[^>]*>(.*?)<\/script>/gs)].map(match => JSON.parse(match[1]))
+  return { html, maps, mapAt: html.indexOf('<script type="importmap"'), firstLoadAt: html.search(/<script type="module"|<link rel="modulepreload"/) }
+}
+
+/** Every JS file written, by its path in the output folder. */
+function jsOnDisk(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter(file => file.endsWith('.js')).map(file => file.split('\\').join('/')).sort()
+}
+
+/** What the page loads at start: its entry chunk and every chunk that imports statically. */
+function initial(built: Built, page: string): Set<string> {
+  const chunks = Object.values(built.files).filter(file => file.type === 'chunk')
+  const entry = chunks.find(chunk => chunk.isEntry && chunk.facadeModuleId === join(root, page))!
+  const files = new Set([entry.fileName])
+  for (const file of files)
+    chunks.find(chunk => chunk.fileName === file)!.imports.forEach(imported => files.add(imported))
+  return files
+}
+
+/** The page's map holds exactly the JS files it does not load at start, each with the digest of its bytes on disk. */
+function expectMapOf(built: Built, page: string, url: (file: string) => string) {
+  const { maps, mapAt, firstLoadAt } = read(built, page)
+  expect(maps).toHaveLength(1)
+  expect(mapAt).toBeGreaterThanOrEqual(0)
+  expect(mapAt).toBeLessThan(firstLoadAt)
+  const lazy = jsOnDisk(built.dir).filter(file => !initial(built, page).has(file))
+  expect(maps[0].integrity).toEqual(Object.fromEntries(lazy.map(file => [url(file), sha384(readFileSync(join(built.dir, file)))])))
+  return maps[0]
+}
+
+describe('vite 8, `integrity: true`: the digests in each page\'s import map', () => {
+  it('covers every lazy chunk, the runtime\'s own among them, in every page; never the page\'s own start-up files', async () => {
+    const built = await build({ integrity: true })
+    for (const page of pages)
+      expectMapOf(built, page, file => `/${file}`)
+    const { integrity } = read(built, 'b.html').maps[0]
+    const settings = built.manifest.modules.settings
+    // The module, what it imports, and the runtime's recovery chunk and memory loader.
+    for (const file of [settings.file, ...settings.imports])
+      expect(integrity[`/${file}`]).toBe(settings.file === file ? settings.integrity : expect.any(String))
+    expect(Object.keys(integrity)).toEqual(expect.arrayContaining([expect.stringMatching(/^\/assets\/recovery-[\w-]{8}\.js$/), expect.stringMatching(/^\/assets\/memory-[\w-]{8}\.js$/)]))
+    // Page a's lazy module is page b's too, should its runtime ask: b's map has it.
+    expect(Object.keys(integrity)).toContain(`/${built.manifest.modules['src/report'].file}`)
+  })
+
+  it('merges into a page\'s own import map, which keeps what it had', async () => {
+    const built = await build({ integrity: true })
+    const map = expectMapOf(built, 'nested/c.html', file => `/${file}`)
+    expect(map.imports).toEqual({ greeting: 'data:text/javascript,export default \'hi\'' })
+  })
+
+  it('names files under `base: \'/sub/\'` as the page does', async () => {
+    const built = await build({ integrity: true }, '/sub/')
+    for (const page of pages)
+      expectMapOf(built, page, file => `/sub/${file}`)
+    expect(read(built, 'a.html').html).toMatch(/<script type="module" crossorigin src="\/sub\/assets\//)
+  })
+
+  it('names files relative to each page under `base: \'./\'`, a page in a folder included', async () => {
+    const built = await build({ integrity: true }, './')
+    for (const page of pages)
+      expectMapOf(built, page, file => relative(join(built.dir, page, '..'), join(built.dir, file)).replace(/^(?!\.\.\/)/, './'))
+    expect(Object.keys(read(built, 'nested/c.html').maps[0].integrity)).toEqual(expect.arrayContaining([expect.stringMatching(/^\.\.\/assets\/settings-[\w-]{8}\.js$/)]))
+    expect(Object.keys(read(built, 'a.html').maps[0].integrity)).toEqual(expect.arrayContaining([expect.stringMatching(/^\.\/assets\/settings-[\w-]{8}\.js$/)]))
+  })
+
+  it('writes no map without `integrity`, and leaves a page\'s own map as it was', async () => {
+    const built = await build({})
+    expect(read(built, 'a.html').maps).toEqual([])
+    expect(read(built, 'nested/c.html').maps).toEqual([{ imports: { greeting: 'data:text/javascript,export default \'hi\'' } }])
+  })
+})
