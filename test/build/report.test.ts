@@ -8,7 +8,7 @@ import nodeResolve from '@rollup/plugin-node-resolve'
 import { rollup } from 'rollup'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { main } from '../../src/cli'
-import { formatSize } from '../../src/core/report'
+import { formatSize, plural } from '../../src/core/report'
 import LazyRollup from '../../src/rollup'
 import { closeBrowser, openPage } from '../helpers/browser'
 import { buildWithRollup, buildWithVite, fixtures, runtimeSource, tempDir } from '../helpers/build'
@@ -99,7 +99,7 @@ describe('size report: Vite 8 client build', () => {
     for (const module of Object.values<any>(report.modules))
       expect(table, module.name).toMatch(row(module.name, module.file, ...sizes(module.size), formatSize(module.load.gzip), formatSize(module.saved.gzip)))
     expect(table).toMatch(row('all lazy', `${report.lazy.files.length} files`, ...sizes(report.lazy.total)))
-    expect(table).toMatch(row('  of which the plugin', `its recovery runtime (${report.lazy.plugin.files.length} files)`, ...sizes(report.lazy.plugin.total)))
+    expect(table).toMatch(row('  of which the plugin', `its recovery runtime (${plural(report.lazy.plugin.files.length, 'file')})`, ...sizes(report.lazy.plugin.total)))
     expect(table).toContain(`hint: "widgets/tiny" loads ${report.modules['widgets/tiny'].load.gzip} B gzip`)
     expect(table.endsWith('\nfull view: lazy-report.html')).toBe(true)
   })
@@ -184,7 +184,7 @@ describe('size report: what the plugin itself costs the first load', () => {
 })
 
 describe('size report: what a lazy module costs the first load', () => {
-  it('firstLoad is its line in the registry as written: a name and a loader, a few bytes gzip (Vite 8, Rollup 4)', async () => {
+  it('firstLoad is its line in the registry as written: a name and a loader, a few bytes gzip at the chunk\'s ratio (Vite 8, Rollup 4)', async () => {
     for (const { report, dir, manifest } of [await viteBuild(root, { modules: widgets, report: { console: false } }), await rollupBuild(root, { modules: widgets, report: { console: false } })]) {
       for (const module of Object.values<any>(report.modules)) {
         expect(module.firstLoad.gzip, module.name).toBeGreaterThan(0)

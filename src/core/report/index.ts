@@ -51,7 +51,7 @@ export async function createReport(input: ReportInput, { budgets = [], cache = n
   const initialCss = [...input.initialCss ?? [], ...[...graph.initial].flatMap(file => graph.chunks.get(file)!.css)]
   const initial = new Set([...graph.initial, ...initialCss].filter(file => sizes.has(file)))
   const modules = lazyModules(input, initial, sizes)
-  const loaders = await loaderCosts(graph, Object.keys(modules), cache)
+  const loaders = loaderCosts(graph, Object.keys(modules), sizes)
   for (const module of Object.values(modules))
     module.firstLoad = loaders.get(module.name) ?? null
   const neededBy = new Map<string, string[]>()

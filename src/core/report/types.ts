@@ -82,9 +82,10 @@ export interface ReportModule {
   /** What making this module lazy kept out of the first load: the files of its code no other lazy module needs, archived chunks counted loose. */
   saved: Sizes
   /**
-   * What being lazy adds to the first load: its loader there (a name and an `import()`: its line in
-   * the registry, or a marked module's lazy handle), as bytes and as the difference they make to
-   * their chunk's gzip size. `null` when no first-load chunk holds it.
+   * What being lazy adds to the first load: its loader there (a name and an `import()`: its pair in
+   * the registry, or a marked module's lazy handle), as bytes as written and an estimate of their
+   * gzip, at their chunk's gzip/raw ratio (src/core/report/loaders.ts). `null` when no first-load
+   * chunk holds it.
    */
   firstLoad: Share | null
   /** It loads at start-up anyway: its chunk is in the first load, or start-up code loads it at once. */
