@@ -106,7 +106,7 @@ export async function finishBundle(context: OutputContext, bundle: Record<string
     context.warn(`lazy module ${JSON.stringify(name)} is in ${file}, which loads at start-up, because code that loads at start-up imports it eagerly too. Marking it lazy saves nothing until that eager import goes.`)
   if (options.manifest)
     context.emitFile({ type: 'asset', fileName: options.manifest, source: `${JSON.stringify(manifest, null, 2)}\n` })
-  await report(context, { graph, manifest, bundle, archives: packed.files, loadedAtStart: loadedAtStart.map(({ module }) => module) }, options, sizes)
+  await report(context, { graph, manifest, bundle, archives: packed.files, loadedAtStart: loadedAtStart.map(({ module }) => module), recovery: runtimeFacts.recovery }, options, sizes)
 }
 
 /** Each HTML page Vite wrote gets the digests of the chunks it may import later, in its import map. */
@@ -139,7 +139,7 @@ function startupLoads(graph: BundleGraph, startup: StartupUse[], root: string): 
 }
 
 /** Last, so that sizes are of the chunks as written (the registry's facts included). */
-async function report(context: OutputContext, built: { graph: BundleGraph, manifest: Manifest, bundle: Record<string, OutputFile>, archives: Map<string, Uint8Array>, loadedAtStart: string[] }, options: ResolvedOptions, sizes: SizeCache) {
+async function report(context: OutputContext, built: { graph: BundleGraph, manifest: Manifest, bundle: Record<string, OutputFile>, archives: Map<string, Uint8Array>, loadedAtStart: string[], recovery?: string }, options: ResolvedOptions, sizes: SizeCache) {
   const wanted = { views: options.report, budgets: options.budgets }
   if (!reportWanted(wanted))
     return
@@ -152,7 +152,7 @@ async function report(context: OutputContext, built: { graph: BundleGraph, manif
     const resolved = await context.resolve!(source, importer)
     return resolved && !resolved.external ? resolved.id : null
   })
-  const input = { manifest: built.manifest, graph: built.graph, assets, moduleInfo: (id: string) => context.getModuleInfo(id), resolve, attribute: options.attribute, root: options.root, loadedAtStart: built.loadedAtStart, isPluginModule }
+  const input = { manifest: built.manifest, graph: built.graph, assets, moduleInfo: (id: string) => context.getModuleInfo(id), resolve, attribute: options.attribute, root: options.root, loadedAtStart: built.loadedAtStart, isPluginModule, recovery: built.recovery }
   const baseline = await readBaseline(options.report.baseline, context, options.root)
   const result = reportOutputs(await createReport(input, { budgets: options.budgets, cache: sizes, brotli: options.report.brotli, baseline }), wanted)
   if (result.table) {

@@ -8,7 +8,7 @@ import nodeResolve from '@rollup/plugin-node-resolve'
 import { rollup } from 'rollup'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { main } from '../../src/cli'
-import { formatSize } from '../../src/core/report'
+import { formatSize, plural } from '../../src/core/report'
 import LazyRollup from '../../src/rollup'
 import { closeBrowser, openPage } from '../helpers/browser'
 import { buildWithRollup, buildWithVite, fixtures, runtimeSource, tempDir } from '../helpers/build'
@@ -99,6 +99,7 @@ describe('size report: Vite 8 client build', () => {
     for (const module of Object.values<any>(report.modules))
       expect(table, module.name).toMatch(row(module.name, module.file, ...sizes(module.size), formatSize(module.load.gzip), formatSize(module.saved.gzip)))
     expect(table).toMatch(row('all lazy', `${report.lazy.files.length} files`, ...sizes(report.lazy.total)))
+    expect(table).toMatch(row('  of which the plugin', `its recovery runtime (${plural(report.lazy.plugin.files.length, 'file')})`, ...sizes(report.lazy.plugin.total)))
     expect(table).toContain(`hint: "widgets/tiny" loads ${report.modules['widgets/tiny'].load.gzip} B gzip`)
     expect(table.endsWith('\nfull view: lazy-report.html')).toBe(true)
   })
@@ -127,7 +128,8 @@ describe('size report: Vite 8 client build', () => {
     expect(tiny).not.toContain('widgets/big')
     const hint = report.suggestions.find((hint: any) => hint.subject === 'widgets/tiny')
     expect(hint.bytes).toBe(report.modules['widgets/tiny'].load.gzip)
-    expect(hint.message).toMatch(/^"widgets\/tiny" loads \d+ B gzip, less than loading it lazily costs: its manifest entry \(\d+ B gzip, in the first load\) plus a request \(~300 B\)/)
+    const { firstLoad } = report.modules['widgets/tiny']
+    expect(hint.message).toMatch(new RegExp(`^"widgets/tiny" loads \\d+ B gzip, less than loading it lazily costs: its loader in the first load \\(${firstLoad.gzip} B gzip\\) plus a request \\(~300 B\\)`))
     // Nothing duplicated, nothing pulled forward in a plain build.
     expect(report.suggestions.filter((hint: any) => hint.kind !== 'tiny-module')).toEqual([])
   })
@@ -178,6 +180,36 @@ describe('size report: what the plugin itself costs the first load', () => {
     expect(plugin.raw).toBeLessThan(js.raw)
     // The runtime is most of it: its source is bigger than the registry of a few widgets.
     expect(plugin.raw).toBeGreaterThan(js.raw / 10)
+  })
+})
+
+describe('size report: what a lazy module costs the first load', () => {
+  it('firstLoad is its line in the registry as written: a name and a loader, a few bytes gzip at the chunk\'s ratio (Vite 8, Rollup 4)', async () => {
+    for (const { report, dir, manifest } of [await viteBuild(root, { modules: widgets, report: { console: false } }), await rollupBuild(root, { modules: widgets, report: { console: false } })]) {
+      for (const module of Object.values<any>(report.modules)) {
+        expect(module.firstLoad.gzip, module.name).toBeGreaterThan(0)
+        // Far less than the manifest entry the registry once carried in full.
+        expect(module.firstLoad.gzip, module.name).toBeLessThan(measure(Buffer.from(JSON.stringify(manifest.modules[module.name]))).gzip / 4)
+        const code = report.initial.files.filter((file: string) => file.endsWith('.js')).map((file: string) => readFileSync(join(dir, file), 'utf8')).join('\n')
+        expect(code).toContain(module.name)
+        expect(module.firstLoad.raw).toBeLessThan(120)
+      }
+    }
+  })
+})
+
+describe('size report: the plugin\'s recovery runtime', () => {
+  it('is named apart in lazy.plugin, in no module\'s loads, and no longer counted as lazy code no module needs', async () => {
+    const { report, dir } = await viteBuild(root, { modules: widgets, report: { console: false } })
+    const { plugin } = report.lazy
+    expect(plugin.files.some((file: string) => /recovery-[\w-]+\.js$/.test(file))).toBe(true)
+    expect(plugin.total.gzip).toBe(plugin.files.reduce((total: number, file: string) => total + report.files[file].size.gzip, 0))
+    for (const file of plugin.files) {
+      expect(report.files[file]).toMatchObject({ initial: false, neededBy: [] })
+      expect(readFileSync(join(dir, file), 'utf8').length).toBeGreaterThan(0)
+    }
+    for (const module of Object.values<any>(report.modules))
+      expect(module.loads.filter((file: string) => plugin.files.includes(file)), module.name).toEqual([])
   })
 })
 

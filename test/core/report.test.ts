@@ -7,7 +7,7 @@ import { brotliCompressSync, constants, gzipSync } from 'node:zlib'
 import { describe, expect, it } from 'vitest'
 import { createGraph } from '../../src/core/graph'
 import { resolveOptions } from '../../src/core/options'
-import { budgetFailure, createReport, formatSize, formatTable, parseSize, renderHtml, reportOutputs, reportWanted, REQUEST_OVERHEAD, resolveBudgets, SizeCache } from '../../src/core/report'
+import { budgetFailure, createReport, formatSize, formatTable, parseSize, renderHtml, reportOutputs, reportWanted, REQUEST_OVERHEAD, resolveBudgets, SizeCache, sumOf } from '../../src/core/report'
 import { moduleInfo } from '../helpers/manifest'
 
 /** Code that compresses badly, so sizes are far apart: `n` bytes of a fixed pseudo-random text. */
@@ -80,6 +80,25 @@ function graph(): Fixture {
   }
 }
 
+/** The fixture with a registry in its entry, as a build writes one: a line per module, a name beside an `import()`. */
+function withRegistry(extra: Record<string, string>): Fixture {
+  const input = graph()
+  for (const [name, code] of Object.entries(extra)) {
+    input.chunks.push(chunk(`${name}.js`, code))
+    input.manifest.modules[name] = info(name, `${name}.js`)
+  }
+  const lines = Object.keys(input.manifest.modules).map(name => `[\`${name}\`,()=>i(()=>import(\`./${name}.js\`),[])]`)
+  input.chunks[0].code += `var i=(f,d)=>f(),o=[${lines.join(',')}];export{o as loaders};`
+  return input
+}
+
+/** A module's line in the entry, as `withRegistry` writes it, and its gzip at the entry's gzip/raw ratio: what the report estimates. */
+function lineCost(entry: string, name: string): { raw: number, gzip: number } {
+  const line = `[\`${name}\`,()=>i(()=>import(\`./${name}.js\`),[])],`
+  expect(entry).toContain(line)
+  return { raw: line.length, gzip: Math.round(line.length * gzipSync(entry, { level: 9 }).length / entry.length) }
+}
+
 describe('createReport', () => {
   it('measures every file as written: raw, gzip -9 and brotli -q 5', async () => {
     const input = graph()
@@ -149,6 +168,31 @@ describe('createReport', () => {
     expect(JSON.stringify(await createReport(inputOf(graph())))).toBe(JSON.stringify(report))
   })
 
+  it('names the plugin\'s recovery runtime apart, and counts it in no module\'s loads', async () => {
+    const input = graph()
+    input.chunks.find(each => each.file === 'memory.js')!.imports = ['ab.js']
+    const before = await createReport(inputOf(input))
+    expect(before.lazy.plugin).toBeUndefined()
+    input.recovery = 'memory.js'
+    const report = await createReport(inputOf(input))
+    // The recovery chunk and what it imports beyond the first load, even a chunk modules share.
+    expect(report.lazy.plugin).toEqual({ files: ['ab.js', 'memory.js'], total: sumOf([report.files['ab.js'].size, report.files['memory.js'].size]) })
+    expect(report.modules).toEqual(before.modules)
+    expect(report.files['memory.js'].neededBy).toEqual([])
+    const table = formatTable(report)
+    expect(table).toMatch(/^ {4}of which the plugin\s+its recovery runtime \(2 files\)\s/m)
+    expect(table).not.toContain('other lazy')
+    expect(table).toContain('loads: gzip of all a module fetches beyond the first load, but the plugin\'s recovery runtime, fetched once in the background with the first lazy load; saved:')
+    const html = renderHtml(report)
+    expect(html).toContain('<td>memory.js</td><td>js</td><td>lazy, the plugin&#39;s recovery runtime</td>')
+    expect(html).toContain('<div class="seg plugin"')
+    expect(html).toContain('beyond the first load, but the plugin&#39;s recovery runtime, fetched once in the background with the first lazy load;')
+    // From a folder, the build's report names the files.
+    const { recovery, ...rest } = input
+    const folder = await createReport(inputOf({ ...rest, fromBuild: { advice: null, composition: null, recovery: report.lazy.plugin!.files } }))
+    expect(folder.lazy.plugin).toEqual(report.lazy.plugin)
+  })
+
   it('leaves brotli out when told to (null, and – in the views), unless a budget is in brotli', async () => {
     const report = await createReport(inputOf(graph()), { brotli: false })
     expect(report.files['a.js'].size.brotli).toBeNull()
@@ -163,21 +207,69 @@ describe('createReport', () => {
 })
 
 describe('suggestions', () => {
-  it('tiny-module: a lazy module cheaper than its manifest entry plus a request, with the numbers', async () => {
-    const input = graph()
-    input.chunks.push(chunk('tiny.js', 'export const t=1'))
-    input.manifest.modules.tiny = info('tiny', 'tiny.js')
+  it('firstLoad: a lazy module\'s loader in the first load, its bytes found as written and its gzip estimated at its chunk\'s ratio', async () => {
+    const input = withRegistry({ tiny: 'export const t=1' })
+    // A name beside no loader is no loader, and a hole in a list is no reason to stop.
+    input.chunks[0].code += 'var n=[`b`,,1],m=f(`b`,()=>0);'
     const report = await createReport(inputOf(input))
-    const entry = gzipSync(JSON.stringify(input.manifest.modules.tiny), { level: 9 }).length - 18
+    const entry = input.chunks[0].code
+    expect(report.modules.a.firstLoad).toEqual(lineCost(entry, 'a'))
+    expect(report.modules.b.firstLoad).toEqual(lineCost(entry, 'b'))
+    expect(report.modules.tiny.firstLoad!.gzip).toBeGreaterThan(0)
+    expect(report.modules.tiny.firstLoad!.gzip).toBeLessThan(40)
+    // A marked module: its lazy handle, in the importer's chunk (here the first load's).
+    const marked = graph()
+    marked.chunks[1].code += 'const pdf=h(`src/pdf`,()=>import(`./a.js`));'
+    marked.manifest.modules['src/pdf'] = info('src/pdf', 'a.js', { kind: 'marked' })
+    expect((await createReport(inputOf(marked))).modules['src/pdf'].firstLoad).toMatchObject({ raw: 'h(`src/pdf`,()=>import(`./a.js`))'.length })
+    // No loader in the first load (the fixture's entry is all comment): nothing to count.
+    expect((await createReport(inputOf(graph()))).modules.a.firstLoad).toBeNull()
+  })
+
+  it('firstLoad: the loader as Rollup writes it unminified, or a minifier as a function; a name with an escape', async () => {
+    const input = graph()
+    input.manifest.modules['say "hi"'] = info('say "hi"', 'b.js')
+    const lines = ['  ["a", () => import(\'./a.js\')],', '  ["b", function () { return import(\'./b.js\') }],', '  ["say \\"hi\\"", () => import(\'./b.js\')]']
+    input.chunks[0].code += `\nconst loaders = [\n${lines.join('\n')}\n];\n`
+    const { modules } = await createReport(inputOf(input))
+    expect(modules.a.firstLoad!.raw).toBe(lines[0].trim().length)
+    expect(modules.b.firstLoad!.raw).toBe(lines[1].trim().length)
+    expect(modules['say "hi"'].firstLoad!.raw).toBe(lines[2].trim().length)
+  })
+
+  it('tiny-module: a lazy module cheaper than its loader in the first load plus a request, with the numbers', async () => {
+    const input = withRegistry({ tiny: 'export const t=1' })
+    const report = await createReport(inputOf(input))
+    const loader = report.modules.tiny.firstLoad!.gzip
     const load = report.modules.tiny.load.gzip
-    expect(load).toBeLessThan(entry + REQUEST_OVERHEAD)
+    expect(load).toBeLessThan(loader + REQUEST_OVERHEAD)
     // a.js and b.js are large, c is archived (no request of its own), e is in the first load anyway.
     expect(report.suggestions.filter(hint => hint.kind === 'tiny-module')).toEqual([{
       kind: 'tiny-module',
       subject: 'tiny',
       bytes: load,
-      message: `"tiny" loads ${load} B gzip, less than loading it lazily costs: its manifest entry (${entry} B gzip, in the first load) plus a request (~300 B). Import it eagerly, or put it in an archive with others (option \`archives\`).`,
+      message: `"tiny" loads ${load} B gzip, less than loading it lazily costs: its loader in the first load (${loader} B gzip) plus a request (~300 B). Import it eagerly, or put it in an archive with others (option \`archives\`).`,
     }])
+    // Without a loader in the first load, being lazy costs the request alone.
+    const bare = graph()
+    bare.chunks.push(chunk('tiny.js', 'export const t=1'))
+    bare.manifest.modules.tiny = info('tiny', 'tiny.js')
+    const hint = (await createReport(inputOf(bare))).suggestions.find(each => each.subject === 'tiny')!
+    expect(hint.message).toContain('less than loading it lazily costs: a request (~300 B). Import it eagerly')
+  })
+
+  it('tiny-module: a module of a few hundred bytes is worth its request, though its whole manifest entry would not be', async () => {
+    const input = withRegistry({ mid: noise(800, 11) })
+    const report = await createReport(inputOf(input))
+    const { load, firstLoad } = report.modules.mid
+    expect(load.gzip).toBeGreaterThan(380)
+    // Priced at its whole manifest entry in the first load, as the registry once carried it, it would be flagged.
+    const entry = gzipSync(JSON.stringify(input.manifest.modules.mid), { level: 9 }).length - 18
+    expect(load.gzip).toBeLessThan(entry + REQUEST_OVERHEAD)
+    // The registry carries its name and loader only: a few bytes, and lazy pays.
+    expect(firstLoad!.gzip).toBeLessThan(entry / 4)
+    expect(load.gzip).toBeGreaterThanOrEqual(firstLoad!.gzip + REQUEST_OVERHEAD)
+    expect(report.suggestions.filter(hint => hint.kind === 'tiny-module')).toEqual([])
   })
 
   it('duplicate-module: one package installed twice, one file under two queries, grouped per package', async () => {
@@ -357,28 +449,29 @@ describe('views', () => {
     expect([0, 999, 1000, 12345, 999999, 1e6, 2345678, null].map(formatSize)).toEqual(['0 B', '999 B', '1.00 kB', '12.35 kB', '1000.00 kB', '1.00 MB', '2.35 MB', '–'])
   })
 
-  it('prints a compact table: the first load, the largest modules first, archives, the rest counted, hints', async () => {
-    const input = graph()
-    input.chunks.push(chunk('tiny.js', 'export const t=1'))
-    input.manifest.modules.tiny = info('tiny', 'tiny.js')
+  it('prints a compact table: the first load, the largest modules first, archives, the rest counted, the plugin\'s lazy runtime, hints', async () => {
+    const input = withRegistry({ tiny: 'export const t=1' })
+    input.chunks.push(chunk('other.js', noise(300, 12)))
+    input.recovery = 'memory.js'
     const table = formatTable(await createReport(inputOf(input)), { maxRows: 4, html: 'lazy-report.html' })
     expect(table).toMatchInlineSnapshot(`
       "size report
-                        file                             raw     gzip   brotli  loads  saved
-        first load JS   2 files                      2.51 kB  1.20 kB  1.22 kB
-        first load CSS  entry.css                       14 B     34 B     18 B
-        first load      3 files                      2.52 kB  1.23 kB  1.24 kB
-        a               a.js                           804 B    388 B    391 B  638 B  421 B
-        b               b.js                           604 B    303 B    296 B  520 B  303 B
-        c               c.js in x.zip                  304 B    173 B    152 B  198 B  173 B
-        tiny            tiny.js                         16 B     36 B     20 B   36 B   36 B
-        2 more modules                                                                   0 B
-        archive x       x.zip (1 module)               364 B    198 B    195 B
-        shared lazy     1 file several modules need    404 B    217 B    215 B
-        other lazy      1 file no module needs         704 B    348 B    354 B
-        all lazy        7 files                      2.85 kB  1.50 kB  1.45 kB
-      loads: gzip of all a module fetches beyond the first load; saved: the part only it needs. gzip -9, brotli -q 5
-      hint: "tiny" loads 36 B gzip, less than loading it lazily costs: its manifest entry (113 B gzip, in the first load) plus a request (~300 B). Import it eagerly, or put it in an archive with others (option \`archives\`).
+                               file                               raw     gzip   brotli  loads  saved
+        first load JS          2 files                        2.78 kB  1.34 kB  1.36 kB
+        first load CSS         entry.css                         14 B     34 B     18 B
+        first load             3 files                        2.80 kB  1.37 kB  1.38 kB
+        a                      a.js                             804 B    388 B    391 B  638 B  421 B
+        b                      b.js                             604 B    303 B    296 B  520 B  303 B
+        c                      c.js in x.zip                    304 B    173 B    152 B  198 B  173 B
+        tiny                   tiny.js                           16 B     36 B     20 B   36 B   36 B
+        2 more modules                                                                            0 B
+        archive x              x.zip (1 module)                 364 B    198 B    195 B
+        shared lazy            1 file several modules need      404 B    217 B    215 B
+        other lazy             1 file no module needs           304 B    175 B    153 B
+        all lazy               8 files                        3.15 kB  1.67 kB  1.60 kB
+          of which the plugin  its recovery runtime (1 file)    704 B    348 B    354 B
+      loads: gzip of all a module fetches beyond the first load, but the plugin's recovery runtime, fetched once in the background with the first lazy load; saved: the part only it needs. gzip -9, brotli -q 5
+      hint: "tiny" loads 36 B gzip, less than loading it lazily costs: its loader in the first load (20 B gzip) plus a request (~300 B). Import it eagerly, or put it in an archive with others (option \`archives\`).
       full view: lazy-report.html"
     `)
   })

@@ -14,3 +14,6 @@ export function plural(count: number, noun: string, nouns = `${noun}s`): string 
 export function list(items: string[], most: number): string {
   return items.length > most ? `${items.slice(0, most).join(', ')} and ${items.length - most} more` : items.join(', ')
 }
+
+/** Why a module's `loads` leave the plugin's recovery runtime out, as every view says it. */
+export const RECOVERY_NOTE = 'the plugin\'s recovery runtime, fetched once in the background with the first lazy load'

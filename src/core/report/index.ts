@@ -8,6 +8,7 @@ import { adviseBuild, adviseFromComposition } from './advice'
 import { budgetsNeedBrotli, checkBudgets } from './budgets'
 import { buildShares, compose, sourceMapShares } from './composition'
 import { diffReports } from './diff'
+import { loaderCosts } from './loaders'
 import { SizeCache, sumOf } from './sizes'
 import { archiveHints, REQUEST_OVERHEAD, suggest } from './suggestions'
 import { REPORT_VERSION } from './types'
@@ -50,6 +51,9 @@ export async function createReport(input: ReportInput, { budgets = [], cache = n
   const initialCss = [...input.initialCss ?? [], ...[...graph.initial].flatMap(file => graph.chunks.get(file)!.css)]
   const initial = new Set([...graph.initial, ...initialCss].filter(file => sizes.has(file)))
   const modules = lazyModules(input, initial, sizes)
+  const loaders = loaderCosts(graph, Object.keys(modules), sizes)
+  for (const module of Object.values(modules))
+    module.firstLoad = loaders.get(module.name) ?? null
   const neededBy = new Map<string, string[]>()
   for (const module of Object.values(modules))
     module.loads.forEach(file => neededBy.set(file, [...neededBy.get(file) ?? [], module.name]))
@@ -88,6 +92,7 @@ export async function createReport(input: ReportInput, { budgets = [], cache = n
 
   const initialFiles = [...initial].sort()
   const lazyFiles = Object.keys(files).filter(file => files[file].kind !== 'archive' && !initial.has(file)).sort()
+  const recovery = recoveryFiles(input, initial, sizes)
   const report: Report = {
     version: REPORT_VERSION,
     buildId: manifest.buildId,
@@ -100,7 +105,7 @@ export async function createReport(input: ReportInput, { budgets = [], cache = n
       ...await metadataSize(input, cache, brotli || budgetsNeedBrotli(budgets)),
       ...pluginSize(input, sizes),
     },
-    lazy: { files: lazyFiles, total: total(lazyFiles) },
+    lazy: { files: lazyFiles, total: total(lazyFiles), ...recovery.length ? { plugin: { files: recovery, total: total(recovery) } } : {} },
     files,
     modules,
     archives,
@@ -135,6 +140,15 @@ function pluginSize({ graph, isPluginModule, fromBuild }: ReportInput, sizes: Ma
   return { plugin }
 }
 
+/**
+ * The plugin's recovery runtime beyond the first load: its chunk and the chunks it imports. A page
+ * fetches it once, in the background, with its first lazy load, so it is in no module's `loads`.
+ */
+function recoveryFiles({ graph, recovery, fromBuild }: ReportInput, initial: Set<string>, sizes: Map<string, Sizes>): string[] {
+  const start = recovery ? [recovery] : fromBuild?.recovery ?? []
+  return [...graph.closure(start)].filter(file => !initial.has(file) && sizes.has(file)).sort()
+}
+
 /** The metadata the registry carries to the first load (`meta` of `modules` entries), as one JSON text. */
 async function metadataSize({ manifest }: ReportInput, cache: SizeCache, brotli: boolean): Promise<{ metadata?: Sizes }> {
   const metadata = Object.values(manifest.modules).flatMap(module => module.meta === undefined ? [] : [module.meta])
@@ -151,7 +165,7 @@ async function measure({ manifest, graph, assets }: ReportInput, cache: SizeCach
   return new Map(await Promise.all(bytes.map(async ([file, data]) => [file, await cache.measure(data, brotli)] as const)))
 }
 
-/** Each lazy module of the manifest and what loading it fetches beyond the first load; `saved` is filled in later. */
+/** Each lazy module of the manifest and what loading it fetches beyond the first load; `saved` and `firstLoad` are filled in later. */
 function lazyModules({ manifest, graph, loadedAtStart = [] }: ReportInput, initial: Set<string>, sizes: Map<string, Sizes>): Record<string, ReportModule> {
   const modules: Record<string, ReportModule> = {}
   for (const info of Object.values(manifest.modules)) {
@@ -159,7 +173,7 @@ function lazyModules({ manifest, graph, loadedAtStart = [] }: ReportInput, initi
     const needs = own ? [...graph.closure([own]), ...info.css, ...graph.chunks.get(own)!.css] : []
     const loads = [...new Set(needs)].filter(file => !initial.has(file) && sizes.has(file)).sort()
     const load = sumOf(loads.map(file => sizes.get(file)!))
-    modules[info.name] = { name: info.name, file: info.file, archive: info.archive?.name ?? null, size: own ? sizes.get(own)! : null, loads, load, saved: load, eager: (!!own && initial.has(own)) || loadedAtStart.includes(info.name) }
+    modules[info.name] = { name: info.name, file: info.file, archive: info.archive?.name ?? null, size: own ? sizes.get(own)! : null, loads, load, saved: load, firstLoad: null, eager: (!!own && initial.has(own)) || loadedAtStart.includes(info.name) }
   }
   return modules
 }

@@ -1,8 +1,6 @@
 // The fixes the numbers support: a lazy module too small to be worth a request, a module copied into
 // several chunks, and first-load code that only lazy code imports.
-import type { Manifest } from '../../types'
 import type { ReportArchive, ReportInput, ReportModule, Sizes, Suggestion } from './types'
-import { gzipSync } from 'node:zlib'
 import { formatSize, list } from './format'
 import { moduleKey, shortId } from './ids'
 
@@ -17,24 +15,29 @@ export const ARCHIVE_RATIO = 10
 
 /** Every suggestion, largest `bytes` first. `initial`: the first load's files. */
 export function suggest(input: ReportInput, modules: Record<string, ReportModule>, initial: Set<string>): Suggestion[] {
-  return [...tinyModules(modules, input.manifest), ...duplicates(input, initial), ...eagerOnlyLazy(input, initial)]
+  return [...tinyModules(modules), ...duplicates(input, initial), ...eagerOnlyLazy(input, initial)]
     .sort((a, b) => b.bytes - a.bytes || (a.subject < b.subject ? -1 : 1))
 }
 
-/** A lazy module that costs less than being lazy does: its manifest entry in the first load, plus a request. */
-function tinyModules(modules: Record<string, ReportModule>, manifest: Manifest): Suggestion[] {
+/**
+ * A lazy module that costs less than being lazy does: its loader in the first load (`firstLoad`, as
+ * the build wrote it), plus a request.
+ */
+function tinyModules(modules: Record<string, ReportModule>): Suggestion[] {
   return Object.values(modules).flatMap((module) => {
     if (!module.file || module.eager || module.archive)
       return []
-    // The entry is compressed with the rest of the registry's chunk: its gzip header and trailer (18 B) do not count.
-    const entry = gzipSync(JSON.stringify(manifest.modules[module.name]), { level: 9 }).length - 18
-    if (module.load.gzip >= entry + REQUEST_OVERHEAD)
+    const loader = module.firstLoad?.gzip ?? 0
+    if (module.load.gzip >= loader + REQUEST_OVERHEAD)
       return []
+    const cost = module.firstLoad
+      ? `its loader in the first load (${loader} B gzip) plus a request (~${REQUEST_OVERHEAD} B)`
+      : `a request (~${REQUEST_OVERHEAD} B)`
     return [{
       kind: 'tiny-module' as const,
       subject: module.name,
       bytes: module.load.gzip,
-      message: `"${module.name}" loads ${module.load.gzip} B gzip, less than loading it lazily costs: its manifest entry (${entry} B gzip, in the first load) plus a request (~${REQUEST_OVERHEAD} B). Import it eagerly, or put it in an archive with others (option \`archives\`).`,
+      message: `"${module.name}" loads ${module.load.gzip} B gzip, less than loading it lazily costs: ${cost}. Import it eagerly, or put it in an archive with others (option \`archives\`).`,
     }]
   })
 }

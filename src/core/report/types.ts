@@ -26,8 +26,8 @@ export interface ReportInput {
   readSource?: (id: string) => string | null
   /** The attribute key that marks an import lazy, for the edits the advice gives. */
   attribute?: string
-  /** What only a build knows, carried over from its lazy-report.json by the CLI (same build id). */
-  fromBuild?: Pick<Report, 'advice' | 'composition'> & { plugin?: Sizes }
+  /** What only a build knows, carried over from its lazy-report.json by the CLI (same build id); `recovery`: the files of its `lazy.plugin`. */
+  fromBuild?: Pick<Report, 'advice' | 'composition'> & { plugin?: Sizes, recovery?: string[] }
   /** From a folder without the build's report: the first load's modules from the chunks' source maps. */
   sourceMaps?: Map<string, SourceMapInput>
   /** Module ids are shown relative to it. */
@@ -36,6 +36,8 @@ export interface ReportInput {
   loadedAtStart?: string[]
   /** In a live build: whether a module id is the plugin's own (its runtime, registry and facts). */
   isPluginModule?: (id: string) => boolean
+  /** In a live build: the plugin's recovery chunk (`RECOVERY_RUNTIME_ID`), which a page fetches with its first lazy load. */
+  recovery?: string
 }
 
 /** What the report reads of a module in the bundler's module graph. */
@@ -79,6 +81,13 @@ export interface ReportModule {
   load: Sizes
   /** What making this module lazy kept out of the first load: the files of its code no other lazy module needs, archived chunks counted loose. */
   saved: Sizes
+  /**
+   * What being lazy adds to the first load: its loader there (a name and an `import()`: its pair in
+   * the registry, or a marked module's lazy handle), as bytes as written and an estimate of their
+   * gzip, at their chunk's gzip/raw ratio (src/core/report/loaders.ts). `null` when no first-load
+   * chunk holds it.
+   */
+  firstLoad: Share | null
   /** It loads at start-up anyway: its chunk is in the first load, or start-up code loads it at once. */
   eager: boolean
 }
@@ -134,8 +143,13 @@ export interface Report {
      */
     plugin?: Sizes
   }
-  /** Every JS and CSS file outside the first load, archived chunks as loose files. */
-  lazy: { files: string[], total: Sizes }
+  /**
+   * Every JS and CSS file outside the first load, archived chunks as loose files. `plugin`: of which
+   * the plugin's recovery runtime (its chunk and the chunks it imports), which a page fetches once,
+   * in the background, with its first lazy load, and which is in no module's `loads`. Absent when
+   * the recovery chunk is not known (a folder without the build's report).
+   */
+  lazy: { files: string[], total: Sizes, plugin?: { files: string[], total: Sizes } }
   files: Record<string, ReportFile>
   modules: Record<string, ReportModule>
   archives: Record<string, ReportArchive>

@@ -3,7 +3,7 @@
 import type { Report, ReportFile, Sizes } from './types'
 import { ADVICE_STYLE, adviceHtml } from './advice-view'
 import { DIFF_STYLE, diffHtml, formatDelta } from './diff'
-import { formatSize, plural } from './format'
+import { formatSize, plural, RECOVERY_NOTE } from './format'
 import { BROTLI_QUALITY, sumOf } from './sizes'
 import { TREEMAP_STYLE, treemapHtml } from './treemap'
 
@@ -37,9 +37,12 @@ export function formatTable(report: Report, { maxRows = 15, html = false as stri
     if (files.length)
       rows.push([label, `${plural(files.length, 'file')}${what}`, ...sizes(sumOf(files.map(file => report.files[file].size))), '', ''])
   }
+  const recovery = new Set(report.lazy.plugin?.files)
   lazyRow('shared lazy', ' several modules need', report.lazy.files.filter(file => report.files[file].neededBy.length > 1))
-  lazyRow('other lazy', ' no module needs', report.lazy.files.filter(file => !report.files[file].neededBy.length))
+  lazyRow('other lazy', ' no module needs', report.lazy.files.filter(file => !report.files[file].neededBy.length && !recovery.has(file)))
   lazyRow('all lazy', '', report.lazy.files)
+  if (report.lazy.plugin)
+    rows.push(['  of which the plugin', `its recovery runtime (${plural(recovery.size, 'file')})`, ...sizes(report.lazy.plugin.total), '', ''])
   const widths = rows[0].map((_, column) => Math.max(...rows.map(row => row[column].length)))
   const lines = rows.map(row => row.map((cell, column) => column < 2 ? cell.padEnd(widths[column]) : cell.padStart(widths[column])).join('  ').trimEnd())
   return `size report\n${lines.map(line => `  ${line}`).join('\n')}\n${tableNotes(report, html).join('\n')}`
@@ -47,7 +50,7 @@ export function formatTable(report: Report, { maxRows = 15, html = false as stri
 
 /** At most five hints: the files hold them all. */
 function tableNotes(report: Report, html: string | false): string[] {
-  const notes = [`loads: gzip of all a module fetches beyond the first load; saved: the part only it needs. gzip -9, ${report.initial.total.brotli === null ? 'brotli not measured' : `brotli -q ${BROTLI_QUALITY}`}`]
+  const notes = [`loads: gzip of all a module fetches beyond the first load${report.lazy.plugin ? `, but ${RECOVERY_NOTE}` : ''}; saved: the part only it needs. gzip -9, ${report.initial.total.brotli === null ? 'brotli not measured' : `brotli -q ${BROTLI_QUALITY}`}`]
   for (const suggestion of report.suggestions.slice(0, 5))
     notes.push(`hint: ${suggestion.message}`)
   if (report.suggestions.length > 5)
@@ -88,18 +91,19 @@ function bars(rows: [label: string, segments: Segment[]][]): string {
   }).join('\n')
 }
 
-function where(info: ReportFile): string {
-  return info.kind === 'archive' ? 'archive' : info.initial ? 'first load' : info.archive ? `in archive ${info.archive}` : 'lazy'
+function where(info: ReportFile, recovery: boolean): string {
+  return info.kind === 'archive' ? 'archive' : info.initial ? 'first load' : info.archive ? `in archive ${info.archive}` : recovery ? 'lazy, the plugin\'s recovery runtime' : 'lazy'
 }
 
 /** The first load, the loose lazy files, and each archive beside its entries as loose files. */
 function picture(report: Report): string {
   const files = Object.entries(report.files)
-  const describe = (file: string, info: ReportFile) => `${file}\n${where(info)}: ${KINDS.map(kind => `${formatSize(info.size[kind])} ${kind}`).join(', ')}${info.neededBy.length ? `\nneeded by ${info.neededBy.join(', ')}` : ''}`
+  const recovery = new Set(report.lazy.plugin?.files)
+  const describe = (file: string, info: ReportFile) => `${file}\n${where(info, recovery.has(file))}: ${KINDS.map(kind => `${formatSize(info.size[kind])} ${kind}`).join(', ')}${info.neededBy.length ? `\nneeded by ${info.neededBy.join(', ')}` : ''}`
   const segment = (file: string, info: ReportFile, kind: string): Segment => ({ name: file.split('/').pop()!, size: info.size, kind: `${kind}${info.kind === 'css' ? ' css' : ''}`, title: describe(file, info) })
   return bars([
     ['first load', report.initial.files.map(file => segment(file, report.files[file], 'initial'))],
-    ['lazy, loose', files.filter(([, info]) => info.kind !== 'archive' && !info.initial && !info.archive).map(([file, info]) => segment(file, info, info.neededBy.length ? 'lazy' : 'other'))],
+    ['lazy, loose', files.filter(([, info]) => info.kind !== 'archive' && !info.initial && !info.archive).map(([file, info]) => segment(file, info, info.neededBy.length ? 'lazy' : recovery.has(file) ? 'plugin' : 'other'))],
     ...Object.entries(report.archives).flatMap(([name, archive]): [string, Segment[]][] => [
       [`archive ${name}`, [segment(archive.file, report.files[archive.file], 'archived')]],
       [`  its entries, loose`, archive.entries.map(entry => segment(entry, report.files[entry], 'entry'))],
@@ -113,7 +117,7 @@ function cards(report: Report): string {
   const change = report.baseline ? `<div class="delta ${(report.baseline.initial.total.gzip ?? 0) > 0 ? 'up' : 'down'}">${escape(formatDelta(report.baseline.initial.total))} since the baseline</div>` : ''
   return [
     card('first load', initial.total, `${plural(initial.files.length, 'file')}: JS ${formatSize(initial.js.gzip)}, CSS ${formatSize(initial.css.gzip)}`).replace(/<\/div>$/, `${change}</div>`),
-    card('lazy', lazy.total, `${plural(lazy.files.length, 'file')}, ${plural(Object.keys(report.modules).length, 'module')}`),
+    card('lazy', lazy.total, `${plural(lazy.files.length, 'file')}, ${plural(Object.keys(report.modules).length, 'module')}${lazy.plugin ? `; of which the plugin's recovery runtime ${formatSize(lazy.plugin.total.gzip)}` : ''}`),
     ...Object.entries(report.archives).map(([name, archive]) => card(`archive ${name}`, archive.size, `${plural(archive.entries.length, 'entry', 'entries')}; ${formatSize(archive.loose.gzip)} gzip as loose files`)),
   ].join('\n')
 }
@@ -132,9 +136,10 @@ function tables(report: Report): string {
   const hints = report.suggestions.map(hint => [text(hint.kind), text(hint.subject), size(hint.bytes), text(hint.message)].join(''))
   const budgets = report.budgets.map(result => [text(result.budget), text(result.subject), text(result.kind), size(result.limit), size(result.actual), `<td class="${result.ok ? 'ok' : 'over'}">${result.ok ? 'ok' : `over by ${formatSize(result.actual - result.limit)}`}</td>`].join(''))
   const archives = Object.entries(report.archives).map(([name, archive]) => [text(name), text(archive.file), count(archive.modules.length), sizes(archive.size), sizes(archive.loose)].join(''))
-  const files = Object.entries(report.files).map(([file, info]) => [text(file), text(info.kind), text(where(info)), sizes(info.size), text(info.neededBy.join(', '))].join(''))
+  const recovery = new Set(report.lazy.plugin?.files)
+  const files = Object.entries(report.files).map(([file, info]) => [text(file), text(info.kind), text(where(info, recovery.has(file))), sizes(info.size), text(info.neededBy.join(', '))].join(''))
   return `<h2>Lazy modules</h2>
-<p class="meta">Sizes of the module's own chunk; <b>loads</b>: everything opening it fetches beyond the first load; <b>saved</b>: the part no other lazy module needs.</p>
+<p class="meta">Sizes of the module's own chunk; <b>loads</b>: everything opening it fetches beyond the first load${report.lazy.plugin ? `, but ${escape(RECOVERY_NOTE)}` : ''}; <b>saved</b>: the part no other lazy module needs.</p>
 ${table('modules', [['name', 't'], ['where', 't'], ['file', 't'], ['raw', 'n'], ['gzip', 'n'], ['brotli', 'n'], ['loads (gzip)', 'n'], ['saved (gzip)', 'n'], ['files', 'n']], modules)}
 <h2>Hints</h2>
 ${hints.length ? table('hints', [['kind', 't'], ['about', 't'], ['bytes', 'n'], ['what to do', 't']], hints) : '<p class="empty">None: the numbers suggest nothing.</p>'}
@@ -172,7 +177,7 @@ ${treemapHtml(report.composition)}
 ${adviceHtml(report.advice, report.initial.js.gzip)}
 </section>
 <h2>The bundle</h2>
-<p class="legend"><span><i class="initial"></i>first load</span><span><i class="lazy"></i>lazy</span><span><i class="other"></i>lazy, no module needs it</span><span><i class="archived"></i>archive</span><span><i class="entry"></i>archive entry, as a loose file</span><span><i class="lazy css"></i>CSS (striped)</span>
+<p class="legend"><span><i class="initial"></i>first load</span><span><i class="lazy"></i>lazy</span>${report.lazy.plugin ? '<span><i class="plugin"></i>the plugin\'s recovery runtime</span>' : ''}<span><i class="other"></i>lazy, no module needs it</span><span><i class="archived"></i>archive</span><span><i class="entry"></i>archive entry, as a loose file</span><span><i class="lazy css"></i>CSS (striped)</span>
 <label>size <select id="metric"><option value="raw">raw</option><option value="gzip" selected>gzip</option><option value="brotli"${brotli ? '' : ' disabled'}>brotli</option></select></label></p>
 <div id="bars">
 ${picture(report)}
@@ -186,7 +191,7 @@ ${SCRIPT}</script>
 `
 }
 
-const STYLE = `:root { --initial: #d9534f; --lazy: #3b82c4; --archived: #3f9b5a; --entry: #9fd0ab; --other: #9aa0a6; font: 14px/1.45 system-ui, sans-serif; color: #1d1f21; }
+const STYLE = `:root { --initial: #d9534f; --lazy: #3b82c4; --archived: #3f9b5a; --entry: #9fd0ab; --other: #9aa0a6; --plugin: #7b61c4; font: 14px/1.45 system-ui, sans-serif; color: #1d1f21; }
 body { margin: 24px auto; max-width: 1180px; padding: 0 16px; }
 h1 { font-size: 22px; margin: 0 } h2 { font-size: 17px; margin: 28px 0 8px }
 .meta { color: #5f6368 } code { font-size: 13px }
@@ -199,7 +204,7 @@ h1 { font-size: 22px; margin: 0 } h2 { font-size: 17px; margin: 28px 0 8px }
 .bar { display: flex; height: 30px; background: #f1f3f4; border-radius: 4px; overflow: hidden }
 .seg { box-sizing: border-box; border-right: 1px solid #fff; overflow: hidden; color: #fff; font-size: 11px; padding: 7px 4px; white-space: nowrap; text-overflow: ellipsis; min-width: 2px }
 .seg span { pointer-events: none } .seg:hover { filter: brightness(1.15) }
-.initial { background: var(--initial) } .lazy { background: var(--lazy) } .archived { background: var(--archived) } .entry { background: var(--entry); color: #1d1f21 } .other { background: var(--other) }
+.initial { background: var(--initial) } .lazy { background: var(--lazy) } .archived { background: var(--archived) } .entry { background: var(--entry); color: #1d1f21 } .other { background: var(--other) } .plugin { background: var(--plugin) }
 .css { background-image: repeating-linear-gradient(45deg, rgba(255,255,255,.25) 0 4px, transparent 4px 8px) }
 table { border-collapse: collapse; width: 100%; font-size: 13px }
 th, td { border-bottom: 1px solid #e8eaed; padding: 5px 8px; text-align: left; vertical-align: top }
