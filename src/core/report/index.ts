@@ -144,9 +144,11 @@ function pluginSize({ graph, isPluginModule, fromBuild }: ReportInput, sizes: Ma
  * The plugin's recovery runtime beyond the first load: its chunk and the chunks it imports. A page
  * fetches it once, in the background, with its first lazy load, so it is in no module's `loads`.
  */
-function recoveryFiles({ graph, recovery, fromBuild }: ReportInput, initial: Set<string>, sizes: Map<string, Sizes>): string[] {
+function recoveryFiles({ graph, recovery, fromBuild, isPluginModule }: ReportInput, initial: Set<string>, sizes: Map<string, Sizes>): string[] {
   const start = recovery ? [recovery] : fromBuild?.recovery ?? []
-  return [...graph.closure(start)].filter(file => !initial.has(file) && sizes.has(file)).sort()
+  // Where a bundler put the recovery module into a chunk of the app's, the chunks that one imports are the app's.
+  const ours = (file: string) => !isPluginModule || graph.chunks.get(file)!.moduleIds.some(isPluginModule)
+  return [...graph.closure(start)].filter(file => !initial.has(file) && sizes.has(file) && ours(file)).sort()
 }
 
 /** The metadata the registry carries to the first load (`meta` of `modules` entries), as one JSON text. */
