@@ -97,10 +97,10 @@ export function importModule<T = any>(state: RuntimeState, name: unknown): Promi
   return (entry ? loadEntry(state, entry) : withRecovery(state, name as string, recovery => recovery.refuse(state, name))) as Promise<T>
 }
 
-/** Loads the module behind a lazy handle. */
-export function load<T>(state: RuntimeState, handle: T): Promise<T> {
-  const name = handleName(handle)
-  return name === undefined ? withRecovery(state, '', recovery => recovery.refuse(state, handle, true)) : importModule(state, name)
+/** Loads the module behind a lazy handle; anything else is refused. */
+export function load<T>(state: RuntimeState, lazy: T): Promise<T> {
+  const name = handleName(lazy)
+  return name === undefined ? withRecovery(state, '', recovery => recovery.refuse(state, lazy, true)) : importModule(state, name)
 }
 
 export function getLoader<T = any>(state: RuntimeState, nameOrHandle: unknown): Loader<T> | undefined {
@@ -139,7 +139,6 @@ export const lazyHandle = (state: RuntimeState, name: string, loader: () => Prom
 export function createRuntime(data: RegistryModule) {
   const state = createState(data)
   return {
-    state,
     events: state.events,
     __update: (next: RegistryModule): void => update(state, next),
     __lazyHandle: (name: string, loader: () => Promise<unknown>): object => lazyHandle(state, name, loader),
