@@ -6,9 +6,12 @@
 //
 // Usage: npm run build && node bench/build-goal.mjs
 // Env:   BENCH_SIZES=2000,5000  BENCH_PAIRS=11
-//        BENCH_CONFIGS=default,lean   which Vite configs to measure (default: both):
+//        BENCH_CONFIGS=default,cold,lean   which configs to measure (default: all three):
 //          default  Vite's defaults in both builds (log level info, reportCompressedSize: true), so the
-//                   plugin's report is on as a user gets it;
+//                   plugin's report is on as a user gets it; its size cache (in the app's
+//                   node_modules/.cache) is warm from the untimed pair, as in a rebuild of the same code;
+//          cold     the same, with the size cache deleted before each build: a first build, or one
+//                   after a change to the first load's code, where the report compresses every file;
 //          lean     both builds with reportCompressedSize: false and log level warn, and the "with" build
 //                   with `report: true`, which turns the plugin's report back on: the stricter comparison
 //                   (the baseline pays no compression of its own).
@@ -27,9 +30,10 @@ const here = fileURLToPath(new URL('.', import.meta.url))
 const root = join(here, '..')
 const sizes = (process.env.BENCH_SIZES ?? '2000,5000').split(',').map(Number)
 const pairs = Number(process.env.BENCH_PAIRS ?? 11)
-const configs = (process.env.BENCH_CONFIGS ?? 'default,lean').split(',')
+const configs = (process.env.BENCH_CONFIGS ?? 'default,cold,lean').split(',')
 const CONFIGS = {
   default: { env: { BENCH_VITE_REPORT: '1' }, with: 'with' },
+  cold: { env: { BENCH_VITE_REPORT: '1', BENCH_COLD_SIZES: '1' }, with: 'with' },
   lean: { env: {}, with: 'with:{"report":true}' },
 }
 
