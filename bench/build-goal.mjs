@@ -65,7 +65,7 @@ const results = {
   date: new Date().toISOString(),
   goal: GOAL,
   machine: { node: process.version, cpus: cpus().length, cpu: cpus()[0]?.model, loadavgAtStart: loadavg().map(v => +v.toFixed(2)) },
-  versions: { vite: version('vite'), rolldown: version('rolldown') },
+  versions: { vite: version('vite'), rolldown: version('vite/node_modules/rolldown') }, // the Rolldown Vite builds with
   plugin,
   pairs,
   runs: [],
