@@ -17,9 +17,11 @@
 //   ids-filtered    app "without" plus resolveId (order: pre) and load hooks whose id filters never match
 // Env: BENCH_APP (app folder, default bench/.tmp/app), BENCH_DIST (plugin build, default bench/.tmp/dist,
 //      else dist/), BENCH_PROFILE=1 (count and time every plugin hook call; adds overhead),
+//      BENCH_COLD_SIZES=1 (delete the report's size cache, <app>/node_modules/.cache/unplugin-lazy-modules,
+//      before building: the report compresses every file, as in a first build or after a change),
 //      BENCH_VITE_REPORT=1 (Vite's log at level info with its compressed sizes, as by default; the bench
 //      otherwise logs warnings only and sets build.reportCompressedSize: false, in both variants).
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { join, relative } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 
@@ -37,6 +39,9 @@ const app = process.env.BENCH_APP ?? join(here, '.tmp', 'app')
 const dist = process.env.BENCH_DIST ?? (existsSync(join(here, '.tmp', 'dist', 'vite.mjs')) ? join(here, '.tmp', 'dist') : join(here, '..', 'dist'))
 const profile = process.env.BENCH_PROFILE === '1'
 const viteReport = process.env.BENCH_VITE_REPORT === '1'
+
+if (process.env.BENCH_COLD_SIZES === '1')
+  rmSync(join(app, 'node_modules', '.cache', 'unplugin-lazy-modules'), { recursive: true, force: true })
 
 const started = performance.now()
 const { build, version: viteVersion } = await import('vite')

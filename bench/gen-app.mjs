@@ -104,6 +104,9 @@ export function generateApp({ dir, modules = 2000, seed = 20261125 } = {}) {
 </html>
 `)
 
+  // As in a real app, the root has a node_modules folder of its own: the plugin keeps its size cache
+  // there (node_modules/.cache), and builds nothing from it (this app has no dependencies).
+  mkdirSync(join(dir, 'node_modules'), { recursive: true })
   let bytes = 0
   for (const [path, text] of files) {
     mkdirSync(dirname(join(dir, path)), { recursive: true })

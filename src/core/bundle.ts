@@ -17,7 +17,7 @@ import { chunksOf, createGraph } from './graph'
 import { pageIntegrity, withImportMap } from './html'
 import { lexerReady, scanImports } from './links'
 import { createManifest, withArchives } from './manifest'
-import { createReport, reportOutputs, reportWanted } from './report'
+import { createReport, reportOutputs, reportWanted, sizeCacheFile } from './report'
 import { runtimeFile } from './runtime-files'
 import { loadBaseline } from './report/baseline'
 
@@ -154,7 +154,9 @@ async function report(context: OutputContext, built: { graph: BundleGraph, manif
   })
   const input = { manifest: built.manifest, graph: built.graph, assets, moduleInfo: (id: string) => context.getModuleInfo(id), resolve, attribute: options.attribute, root: options.root, loadedAtStart: built.loadedAtStart, isPluginModule, recovery: built.recovery }
   const baseline = await readBaseline(options.report.baseline, context, options.root)
+  sizes.useDisk(sizeCacheFile(options.root))
   const result = reportOutputs(await createReport(input, { budgets: options.budgets, cache: sizes, brotli: options.report.brotli, baseline }), wanted)
+  await sizes.saveDisk()
   if (result.table) {
     // Rollup prints `info` logs (or hands them to `onLog`), Vite sends them to its logger.
     context.info ? context.info(result.table) : console.info(result.table)

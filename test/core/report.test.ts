@@ -1,13 +1,14 @@
 import type { BundleChunk } from '../../src/core/graph'
 import type { ReportInput } from '../../src/core/report'
 import type { Manifest, ModuleInfo } from '../../src/types'
-import { readdirSync, readFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib'
 import { describe, expect, it } from 'vitest'
 import { createGraph } from '../../src/core/graph'
 import { resolveOptions } from '../../src/core/options'
-import { budgetFailure, createReport, formatSize, formatTable, parseSize, renderHtml, reportOutputs, reportWanted, REQUEST_OVERHEAD, resolveBudgets, SizeCache, sumOf } from '../../src/core/report'
+import { budgetFailure, createReport, formatSize, formatTable, parseSize, renderHtml, reportOutputs, reportWanted, REQUEST_OVERHEAD, resolveBudgets, SizeCache, sizeCacheFile, sumOf } from '../../src/core/report'
 import { moduleInfo } from '../helpers/manifest'
 
 /** Code that compresses badly, so sizes are far apart: `n` bytes of a fixed pseudo-random text. */
@@ -414,6 +415,39 @@ describe('SizeCache', () => {
     cache.nextBuild()
     expect(cache.measure('export const a = 1')).not.toBe(first)
     expect(await cache.measure('export const a = 1')).toEqual(await first)
+  })
+
+  it('keeps sizes on disk for the next build, which compresses nothing it has sizes for', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'lazy-sizes-'))
+    expect(sizeCacheFile(root)).toBeUndefined()
+    mkdirSync(join(root, 'node_modules'))
+    const file = sizeCacheFile(root)!
+    expect(file).toBe(join(root, 'node_modules', '.cache', 'unplugin-lazy-modules', 'sizes.json'))
+    const code = noise(2000)
+    const first = new SizeCache()
+    first.useDisk(file)
+    first.nextBuild()
+    expect(await first.measure(code)).toEqual(sizes(code))
+    expect(await first.measure(new Uint8Array(Buffer.from(code)), false)).toEqual({ ...sizes(code), brotli: null })
+    await first.saveDisk()
+    expect(existsSync(file)).toBe(true)
+
+    // A new process: the sizes come from the file, so changing the file's numbers shows that they were used.
+    const stored = JSON.parse(readFileSync(file, 'utf8'))
+    for (const key of Object.keys(stored.sizes))
+      stored.sizes[key][1] = 1
+    writeFileSync(file, JSON.stringify(stored))
+    const second = new SizeCache()
+    second.useDisk(file)
+    second.nextBuild()
+    expect((await second.measure(code)).gzip).toBe(1)
+    expect(await second.measure('other code')).toEqual(sizes('other code'))
+    // Another zlib or brotli quality: the file is not used.
+    writeFileSync(file, JSON.stringify({ ...stored, version: 'other' }))
+    const third = new SizeCache()
+    third.useDisk(file)
+    expect(await third.measure(code)).toEqual(sizes(code))
+    rmSync(root, { recursive: true, force: true })
   })
 })
 

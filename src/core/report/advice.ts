@@ -1,6 +1,7 @@
 // What in the first load is worth making lazy. Every module the app's own code imports eagerly is a
-// candidate: the first load would lose its code and whatever only it imports, which is found by
-// walking the bundler's module graph from the entries without the candidate's import edges. Then
+// candidate: the first load would lose its code and whatever only it imports, which is what the
+// bundler's module graph reaches from the entries only through the candidate's import edges (found
+// for all candidates at once, ./dominators.ts). Then
 // each importer is read (src/core/advise.ts) for whether a marked import works as written, and how.
 import type { ModuleShare } from './composition'
 import type { Advice, AdviceImport, Candidate, Composition, ReportInput, Share, TextEdit, Verdict } from './types'
@@ -8,6 +9,7 @@ import type { ImportAdvice, Importer } from '../advise'
 import { existsSync, readFileSync } from 'node:fs'
 import { dirname, resolve as resolvePath } from 'node:path'
 import { runtimeFile } from '../runtime-files'
+import { cutLosses } from './dominators'
 import { list, plural } from './format'
 import { isVirtual, moduleKey, packageName, shortId } from './ids'
 
@@ -51,12 +53,17 @@ export async function adviseBuild(input: ReportInput, shares: Map<string, Module
   const noLazyModule = !Object.keys(input.manifest.modules).length
   const least = noLazyModule ? RUNTIME_COST : ADVICE_MIN_GZIP
   const drafts = draftsOf(input, graph)
-  for (const draft of drafts) {
+  // One target's draft: from the dominator tree, all at once. A package's several targets: walked.
+  const single = drafts.filter(draft => draft.targets.size === 1)
+  const losses = cutLosses(graph.roots, graph.edges, single.map(draft => ({ target: [...draft.targets][0], importers: draft.importers })), id => sum([id]))
+  const savedOf = new Map(single.map((draft, at) => [draft, { saved: losses.saved[at], lost: () => losses.lost(at) }]))
+  for (const draft of drafts.filter(draft => draft.targets.size > 1)) {
     const kept = graph.reach(draft)
-    graph.reached.forEach(id => kept.has(id) || draft.saved.add(id))
+    const lost = new Set([...graph.reached].filter(id => !kept.has(id)))
+    savedOf.set(draft, { saved: sum(lost), lost: () => lost })
   }
   const worth = drafts
-    .map(draft => ({ draft, saved: sum(draft.saved) }))
+    .map(draft => ({ draft, saved: savedOf.get(draft)!.saved }))
     // A package as a whole only where it saves clearly more than its best part.
     .filter(({ draft, saved }, _, all) => saved.gzip >= least && !(draft.targets.size > 1 && all.some(other => other.draft.targets.size === 1 && other.draft.package === draft.package && other.saved.gzip * 1.1 >= saved.gzip)))
     .sort((a, b) => b.saved.gzip - a.saved.gzip)
@@ -66,6 +73,7 @@ export async function adviseBuild(input: ReportInput, shares: Map<string, Module
   const reader = new ImporterReader(input)
   const candidates: (Candidate & { ids: Set<string> })[] = []
   for (const { draft, saved } of worth) {
+    draft.saved = savedOf.get(draft)!.lost()
     const own = [...ownModules(draft, graph, input.root)].filter(id => shares.has(id))
     const candidate = await describe(draft, reader, input)
     if (candidate)
@@ -80,6 +88,8 @@ export async function adviseBuild(input: ReportInput, shares: Map<string, Module
 }
 
 interface FirstLoadGraph {
+  /** The first load's entries, and modules no other first-load module imports. */
+  roots: string[]
   /** Static imports between the first load's modules. */
   edges: Map<string, string[]>
   /** What the first load's entries reach with every edge. */
@@ -120,7 +130,7 @@ function firstLoadGraph({ graph, moduleInfo }: ReportInput): FirstLoadGraph {
     }
     return seen
   }
-  return { edges, reached: reach(null), reach }
+  return { roots, edges, reached: reach(null), reach }
 }
 
 /** A source module itself; a package's modules that its imported ones reach (`date-fns/locale`: the locales, not all of date-fns). */

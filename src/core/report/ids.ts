@@ -3,15 +3,25 @@
 import { relative } from 'node:path'
 
 export function shortId(id: string, root: string | undefined): string {
-  return root && id.startsWith('/') ? relative(root, id) : id
+  if (!root || !id.startsWith('/'))
+    return id
+  // The common case without path.relative, which resolves both paths on every call (60 ms of a
+  // 5,000-module report): a clean path inside the root is the rest of it.
+  const rest = id.startsWith(`${root}/`) ? id.slice(root.length + 1) : ''
+  return rest && !UNCLEAN.test(rest) && !UNCLEAN.test(root) ? rest : relative(root, id)
 }
+
+/** A `.` or `..` segment, an empty one, or a slash at either end: what path.relative would normalize. */
+const UNCLEAN = /(?:^|\/)\.{1,2}(?:\/|$)|\/\/|^\/|\/$/
 
 /** Copies of the same code share a key: the id without its query, a package file wherever it is installed. */
 export function moduleKey(id: string, root: string | undefined): { key: string, group: string, package: string | null } {
   const path = id.replace(/[?#].*$/, '')
   const at = path.lastIndexOf('/node_modules/')
-  if (at < 0)
-    return { key: shortId(path, root), group: shortId(path, root), package: null }
+  if (at < 0) {
+    const short = shortId(path, root)
+    return { key: short, group: short, package: null }
+  }
   const inPackage = path.slice(at + '/node_modules/'.length)
   const name = packageName(inPackage)
   return { key: `node_modules/${inPackage}`, group: name, package: name }

@@ -23,14 +23,25 @@ export function squarify<T extends Item>(items: T[], box: Box): (T & Box)[] {
   let { x, y, w, h } = box
   while (rest.length) {
     const side = Math.min(w, h)
-    let row = [rest[0]]
-    const worst = (cells: typeof row) => {
-      const sum = cells.reduce((total, cell) => total + cell.area, 0)
-      return Math.max(...cells.map(cell => Math.max(side * side * cell.area / (sum * sum), sum * sum / (side * side * cell.area))))
+    // The worst aspect ratio in a row is its largest or its smallest cell's (each term is monotonic
+    // in the area), so a row grows in constant time per cell: rows of thousands of modules occur.
+    const worst = (sum: number, largest: number, smallest: number) =>
+      Math.max(side * side * largest / (sum * sum), sum * sum / (side * side * smallest))
+    let count = 1
+    let sum = rest[0].area
+    let largest = sum
+    let smallest = sum
+    while (count < rest.length) {
+      const area = rest[count].area
+      const grown = sum + area
+      if (worst(grown, Math.max(largest, area), Math.min(smallest, area)) > worst(sum, largest, smallest))
+        break
+      sum = grown
+      largest = Math.max(largest, area)
+      smallest = Math.min(smallest, area)
+      count++
     }
-    while (row.length < rest.length && worst([...row, rest[row.length]]) <= worst(row))
-      row = [...row, rest[row.length]]
-    const sum = row.reduce((total, cell) => total + cell.area, 0)
+    const row = rest.slice(0, count)
     const thickness = sum / side
     let offset = 0
     for (const { item, area } of row) {
