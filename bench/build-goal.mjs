@@ -15,7 +15,9 @@
 //                   after a change to the first load's code, where the report compresses every file;
 //          lean     both builds with reportCompressedSize: false and log level warn, and the "with" build
 //                   with `report: true`, which turns the plugin's report back on: the stricter comparison
-//                   (the baseline pays no compression of its own).
+//                   (the baseline pays no compression of its own);
+//          off      Vite's defaults, and the "with" build with `report: false`: what the plugin costs
+//                   without its report (not run unless named).
 //        BENCH_BEFORE_DIST=<dir>   an earlier `dist/` of the plugin, timed as a third build in the same rounds
 //                                  (configs default and lean): before and after, side by side
 //        BENCH_OUT=bench/results-build.json
@@ -38,6 +40,7 @@ const CONFIGS = {
   default: { env: { BENCH_VITE_REPORT: '1' }, with: 'with' },
   cold: { env: { BENCH_VITE_REPORT: '1', BENCH_COLD_SIZES: '1' }, with: 'with' },
   lean: { env: {}, with: 'with:{"report":true}' },
+  off: { env: { BENCH_VITE_REPORT: '1' }, with: 'with:{"report":false}' },
 }
 
 // The plugin as built, copied aside so a rebuild of dist/ during the run cannot change it under the builds.

@@ -238,6 +238,13 @@ describe('suggestions', () => {
     expect(modules['say "hi"'].firstLoad!.raw).toBe(lines[2].trim().length)
   })
 
+  it('firstLoad: a big minified chunk, one line with a quote it does not close for 10 MB, is scanned without overflowing', async () => {
+    const input = withRegistry({})
+    input.chunks[0].code = `const q = '"';${'f(`x`);'.repeat(1_500_000)}\n${input.chunks[0].code}`
+    const report = await createReport(inputOf(input))
+    expect(report.modules.a.firstLoad).toEqual(lineCost(input.chunks[0].code, 'a'))
+  })
+
   it('tiny-module: a lazy module cheaper than its loader in the first load plus a request, with the numbers', async () => {
     const input = withRegistry({ tiny: 'export const t=1' })
     const report = await createReport(inputOf(input))

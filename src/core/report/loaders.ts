@@ -9,9 +9,11 @@ import type { Share, Sizes } from './types'
 /**
  * A quoted name, then a comma and a function with no parameters: `[name, () => import(…)]` in the
  * registry, `__lazyHandle(name, () => import(…))` in an importer, minified or not, in the arrow or
- * the `function () { return … }` a downlevelling minifier writes.
+ * the `function () { return … }` a downlevelling minifier writes. Bounded, with no quote inside a
+ * name but an escaped one: an unbounded repetition of an alternation overflows V8's stack on a long
+ * string literal (a chunk's inlined text).
  */
-const LOADER = /(["'`])((?:(?!\1)[^\\\n]|\\.)*)\1\s*,\s*(?:\(\s*\)\s*=>|function\s*\(\s*\)\s*(?=\{))/g
+const LOADER = /(["'`])((?:[^"'`\\\n]|\\.){0,500})\1\s*,\s*(?:\(\s*\)\s*=>|function\s*\(\s*\)\s*(?=\{))/g
 
 /** A loader longer than this is not one: the scan gave up on its end (a template with `${`, say). */
 const LONGEST = 2000
