@@ -112,7 +112,7 @@ export function registryCode(modules: LazyModule[], mode: 'build' | 'dev', optio
   lines.push(`export const archived = ${archived.length ? JSON.stringify(archived) : 'undefined'}`)
   // The facts module and the memory loader are the recovery chunk's own imports: no part of the first load.
   if (options.integrity)
-    lines.unshift(`export { facts, base } from ${JSON.stringify(FACTS_ID)}`)
+    lines.unshift(`import { facts, base } from ${JSON.stringify(FACTS_ID)}`, `export { facts, base }`)
   else
     lines.push(`export const facts = /* #__PURE__ */ ${EARLY_FACTS_FUNCTION}()`, `export const base = import.meta.url`)
   lines.push(`export const fetchArchive = ${archived.length ? fetchArchiveCode : 'undefined'}`)

@@ -182,6 +182,37 @@ describe('a deflated archive in Chromium', () => {
   })
 })
 
+describe('archives with `integrity: true` in Chromium', () => {
+  let server: TestServer
+  afterAll(async () => {
+    await server?.close()
+    await closeBrowser()
+  })
+
+  it('loads archived modules with all the facts in the first load, asking for the archive at once', async () => {
+    const built = await buildWithVite(join(fixtures, 'archive'), { ...options, integrity: true })
+    server = await serve(built.dir, { latencyMs: 100 })
+    await launchBrowser()
+    const { page, errors, close } = await openPage(server.url('index.html'))
+    await page.waitForFunction(() => !!window.app, undefined, { timeout: 10_000 })
+    await server.idle()
+    server.reset()
+    const drawn = await page.evaluate(() => Promise.all(['charts/bar', 'charts/pie'].map(name => window.app.importModule(name).then((module: any) => module.draw([1])))))
+    await server.idle()
+    const problems = errors.all()
+    await close()
+    expect(drawn).toEqual(['[bar:#]', '[pie:#]'])
+    expect(problems).toEqual([])
+    const requests = server.requests.filter(request => request.path !== '/favicon.ico')
+    expect(requests.map(request => request.path)).toContain(`/${built.manifest.archives.charts.file}`)
+    expect(requests.filter(request => !/^\/assets\/(?:recovery|memory|check-errors)-[\w-]+\.js$/.test(request.path) && request.path !== `/${built.manifest.archives.charts.file}`)).toEqual([])
+    // The facts are in the first load: the archive needs nothing else first.
+    const firstEnd = Math.min(...requests.map(request => request.end!))
+    for (const request of requests)
+      expect(request.start, `${request.path} waited for another request`).toBeLessThan(firstEnd)
+  })
+})
+
 describe('a tampered archive in Chromium', () => {
   let server: TestServer
   let dir: string

@@ -128,7 +128,7 @@ describe('registryCode', () => {
     expect(code).toMatch(/export const fetchArchive = \(\(\) => \{[^]*import\("virtual:lazy-modules\/facts"\)[^]*import\("unplugin-lazy-modules\/runtime\/memory"\)[^]*fetch\(new URL/)
     expect(registryCode(modules, 'build')).toContain('export const fetchArchive = undefined')
     const full = registryCode(modules, 'build', { integrity: true })
-    expect(full).toContain('export { facts, base } from "virtual:lazy-modules/facts"')
+    expect(full).toContain('import { facts, base } from "virtual:lazy-modules/facts"\nexport { facts, base }')
     expect(full).not.toContain('__lazyModulesEarlyFacts')
   })
 
