@@ -136,11 +136,12 @@ const fetchArchiveCode = `(() => {
     }
     if (archive in responses)
       return
-    import(${JSON.stringify(FACTS_ID)}).catch(() => {})
-    import(${JSON.stringify(MEMORY_RUNTIME_ID)}).catch(() => {})
+    // The archive first: it is the largest, and the others are the bundler's imports, which add links.
     const file = facts.archives?.[archive]?.file
     responses[archive] = file && typeof fetch === 'function' ? fetch(new URL(facts.root + file, import.meta.url)) : null
     responses[archive]?.catch(() => {})
+    import(${JSON.stringify(FACTS_ID)}).catch(() => {})
+    import(${JSON.stringify(MEMORY_RUNTIME_ID)}).catch(() => {})
   }
 })()`
 
