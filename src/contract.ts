@@ -144,7 +144,7 @@ export interface ChunkFacts {
 /**
  * The facts, as the bundle stage writes them into the chunk of the facts module. The registry's chunk
  * gets the early ones: those a failed first attempt needs before the rest arrive (`buildId`, `root`,
- * `manifest`, `facts`, `recovery`, and `retry` when it is not the default), and the `archives`.
+ * `manifest`, `retry`, `facts`, `recovery`), and the `archives`, which an archived load fetches at once.
  */
 export interface Facts {
   buildId: string
