@@ -7,7 +7,7 @@ import type { ScannedImports } from './links'
 import type { LazyModule } from './names'
 import type { ResolvedOptions } from './options'
 import type { Manifest } from '../types'
-import type { SizeCache } from './report'
+import type { SizeCache } from './report/sizes'
 import { dirname, relative, sep } from 'node:path'
 import { packArchives } from './archive'
 import { integrityOf, sizeOf } from './bytes'
@@ -17,9 +17,9 @@ import { chunksOf, createGraph } from './graph'
 import { pageIntegrity, withImportMap } from './html'
 import { lexerReady, scanImports } from './links'
 import { createManifest, withArchives } from './manifest'
-import { createReport, reportOutputs, reportWanted, sizeCacheFile } from './report'
+import { reportWanted } from './options'
+import { sizeCacheFile } from './report/sizes'
 import { runtimeFile } from './runtime-files'
-import { loadBaseline } from './report/baseline'
 
 /** What a bundler's `generateBundle` context must offer; Rollup's and Rolldown's both do. */
 export interface OutputContext {
@@ -57,7 +57,10 @@ export async function finishBundle(context: OutputContext, bundle: Record<string
   const scans = new Map<string, ScannedImports>()
   const linksOf = (file: string) => scans.get(file) ?? scans.set(file, scanImports(graph.chunks.get(file)!.code, file)).get(file)!
 
-  const { modules: loose, eager } = moduleFacts(modules, graph)
+  // The report keeps the sizes it measured on disk; the lazy chunks' gzip sizes are among them.
+  if (reportWanted({ views: options.report, budgets: options.budgets }))
+    sizes.useDisk(sizeCacheFile(options.root))
+  const { modules: loose, eager } = moduleFacts(modules, graph, code => sizes.storedGzip(code))
   const packed = packArchives(loose, graph, { groups: options.archives, compression: options.compression }, linksOf)
   const manifest = createManifest(withArchives(loose, packed.archives), packed.archives)
   const chunks = chunkFacts(graph, manifest, (file) => {
@@ -143,6 +146,8 @@ async function report(context: OutputContext, built: { graph: BundleGraph, manif
   const wanted = { views: options.report, budgets: options.budgets }
   if (!reportWanted(wanted))
     return
+  // Loaded only now: a build without a report never pays for its code.
+  const { createReport, reportOutputs } = await import('./report')
   const assets = new Map<string, string | Uint8Array>(built.archives)
   for (const file of Object.values(built.bundle)) {
     if (file.type === 'asset')
@@ -173,7 +178,7 @@ async function report(context: OutputContext, built: { graph: BundleGraph, manif
 async function readBaseline(path: string | false, context: OutputContext, root: string) {
   try {
     // Named as the options name it, from the root, where it is in the root.
-    return path ? { ...await loadBaseline(path), from: path.startsWith(`${root}/`) ? relative(root, path) : path } : undefined
+    return path ? { ...await (await import('./report/baseline')).loadBaseline(path), from: path.startsWith(`${root}/`) ? relative(root, path) : path } : undefined
   }
   catch (error: any) {
     context.warn(`report.baseline: ${error.message}; the report shows no change.`)

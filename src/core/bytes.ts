@@ -8,6 +8,7 @@ export function integrityOf(code: string | Uint8Array): string {
   return `sha384-${createHash('sha384').update(code).digest('base64')}`
 }
 
-export function sizeOf(code: string | Uint8Array): Size {
-  return { raw: Buffer.byteLength(code), gzip: gzipSync(code, { level: 9 }).length }
+/** `gzip`: the gzip size when it is known already (measured by an earlier build). */
+export function sizeOf(code: string | Uint8Array, gzip?: number): Size {
+  return { raw: Buffer.byteLength(code), gzip: gzip ?? gzipSync(code, { level: 9 }).length }
 }

@@ -22,7 +22,7 @@ import { assertUniqueNames, isBare, markedModuleName, registeredAt } from './nam
 import { resolveOptions } from './options'
 import { codeFrame, locate, originalPosition } from './positions'
 import { factsCode, registryCode, scanModules } from './registry'
-import { SizeCache } from './report'
+import { SizeCache } from './report/sizes'
 import { runtimeFile } from './runtime-files'
 
 /**

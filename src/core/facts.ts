@@ -16,7 +16,8 @@ export interface ModuleFacts {
   eager: { name: string, file: string }[]
 }
 
-export function moduleFacts(modules: LazyModule[], graph: BundleGraph): ModuleFacts {
+/** `knownGzip`: a gzip size measured earlier for the same bytes, if any (the report's size cache). */
+export function moduleFacts(modules: LazyModule[], graph: BundleGraph, knownGzip: (code: string) => number | undefined = () => undefined): ModuleFacts {
   const eager: ModuleFacts['eager'] = []
   const infos = modules.map((module): ModuleInfo => {
     const chunk = module.id === undefined ? undefined : graph.chunkOf(module.id)
@@ -32,7 +33,7 @@ export function moduleFacts(modules: LazyModule[], graph: BundleGraph): ModuleFa
       file: chunk.file,
       imports,
       css: [...new Set(css)].sort(),
-      size: sizeOf(chunk.code),
+      size: sizeOf(chunk.code, knownGzip(chunk.code)),
       integrity: integrityOf(chunk.code),
     }
   })
@@ -80,6 +81,16 @@ export function namingCall(files: string[], fn: string = FACTS_FUNCTION): string
 const namingCallPattern = (fn: string) => new RegExp(`[,;]?${fn}\\((["'\`])[\\w$!~{}./ -]*\\1\\);?\\n*$`)
 
 /**
+ * `code` without the naming call at its end. The pattern runs on the text from the last call on:
+ * no earlier one can reach the end, since a name holds no parenthesis. A chunk of the first load
+ * can be megabytes long, and a pattern anchored at the end would try every offset of it.
+ */
+function withoutNamingCall(code: string, fn: string): string {
+  const from = Math.max(0, code.lastIndexOf(`${fn}(`) - 1)
+  return code.slice(0, from) + code.slice(from).replace(namingCallPattern(fn), '')
+}
+
+/**
  * Gives the facts module its facts by appending the function it calls to the chunk that holds it,
  * in place of the naming call, and the registry its early facts (`early`: all but the modules and
  * chunks, which only a later step needs) the same way. Appending (not replacing in
@@ -113,6 +124,6 @@ export function withFacts(file: string, code: string, manifest: Manifest, extra:
   const definition = `function ${fn}() { return ${early ? JSON.stringify(facts) : `JSON.parse(${JSON.stringify(JSON.stringify(facts))})`} }\n`
   const mapComment = /\n\/\/# sourceMappingURL=[^\n]*\n?$/.exec(code)
   const at = mapComment ? mapComment.index + 1 : code.length
-  const head = code.slice(0, at).replace(namingCallPattern(fn), '')
+  const head = withoutNamingCall(code.slice(0, at), fn)
   return `${head}${head.endsWith('\n') ? '' : '\n'}${definition}${code.slice(at)}`
 }

@@ -46,20 +46,27 @@ export type OutputFile = {
 
 export function chunksOf(bundle: Record<string, OutputFile>): BundleChunk[] {
   const written = new Set(Object.keys(bundle))
-  return Object.values(bundle).flatMap((file): BundleChunk[] => file.type !== 'chunk'
-    ? []
-    : [{
-        file: file.fileName,
-        code: file.code,
-        imports: [...file.imports],
-        dynamicImports: [...file.dynamicImports],
-        css: [...(file.viteMetadata?.importedCss ?? [])].filter(css => written.has(css)),
-        isEntry: file.isEntry,
-        isDynamicEntry: file.isDynamicEntry,
-        facadeModuleId: file.facadeModuleId,
-        moduleIds: [...file.moduleIds],
-        modules: Object.fromEntries(Object.entries(file.modules ?? {}).map(([id, module]) => [id, module.renderedLength])),
-      }])
+  return Object.values(bundle).flatMap((file): BundleChunk[] => {
+    if (file.type !== 'chunk')
+      return []
+    let modules: Record<string, number> | undefined
+    return [{
+      file: file.fileName,
+      code: file.code,
+      imports: [...file.imports],
+      dynamicImports: [...file.dynamicImports],
+      css: [...(file.viteMetadata?.importedCss ?? [])].filter(css => written.has(css)),
+      isEntry: file.isEntry,
+      isDynamicEntry: file.isDynamicEntry,
+      facadeModuleId: file.facadeModuleId,
+      moduleIds: [...file.moduleIds],
+      // Read when first asked for (only the report does): Rolldown makes an object per module of the
+      // chunk, thousands for a first load's, and crosses into native code for each length.
+      get modules() {
+        return modules ??= Object.fromEntries(Object.entries(file.modules ?? {}).map(([id, module]) => [id, module.renderedLength]))
+      },
+    }]
+  })
 }
 
 /** `start`: what the app loads first (an HTML page's scripts); by default the entry chunks. */

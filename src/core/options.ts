@@ -156,3 +156,11 @@ export function resolveOptions(options: Options = {}, fallbackRoot = process.cwd
     root: resolve(options.root ?? fallbackRoot),
   }
 }
+
+/**
+ * Whether to make a report at all: a view is on, or a budget must be checked. Here, beside the
+ * options, so that a build without a report never loads the report's code.
+ */
+export function reportWanted({ views, budgets }: { views: ResolvedReportOptions, budgets: ResolvedBudget[] }): boolean {
+  return views.console || !!views.json || !!views.html || budgets.length > 0
+}

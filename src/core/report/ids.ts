@@ -8,11 +8,13 @@ export function shortId(id: string, root: string | undefined): string {
   // The common case without path.relative, which resolves both paths on every call (60 ms of a
   // 5,000-module report): a clean path inside the root is the rest of it.
   const rest = id.startsWith(`${root}/`) ? id.slice(root.length + 1) : ''
-  return rest && !UNCLEAN.test(rest) && !UNCLEAN.test(root) ? rest : relative(root, id)
+  return rest && !UNCLEAN.test(rest) && !UNCLEAN_ROOT.test(root) ? rest : relative(root, id)
 }
 
 /** A `.` or `..` segment, an empty one, or a slash at either end: what path.relative would normalize. */
 const UNCLEAN = /(?:^|\/)\.{1,2}(?:\/|$)|\/\/|^\/|\/$/
+/** The same for the root, an absolute path, which starts with its slash. */
+const UNCLEAN_ROOT = /(?:^|\/)\.{1,2}(?:\/|$)|\/\/|\/$/
 
 /** Copies of the same code share a key: the id without its query, a package file wherever it is installed. */
 export function moduleKey(id: string, root: string | undefined): { key: string, group: string, package: string | null } {

@@ -24,11 +24,6 @@ export interface ReportOutputs {
   failure?: string
 }
 
-/** Whether to make a report at all: a view is on, or a budget must be checked. */
-export function reportWanted({ views, budgets }: { views: ResolvedReportOptions, budgets: ResolvedBudget[] }): boolean {
-  return views.console || !!views.json || !!views.html || budgets.length > 0
-}
-
 export function reportOutputs(report: Report, { views, budgets }: { views: ResolvedReportOptions, budgets: ResolvedBudget[] }): ReportOutputs {
   const files: ReportOutputs['files'] = []
   if (views.json)

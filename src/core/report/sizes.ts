@@ -47,12 +47,22 @@ export class SizeCache {
 
   /** Gzip level 9, as in the manifest; brotli only when asked for (`null` otherwise). */
   measure(data: string | Uint8Array, brotli = true): Promise<Sizes> {
-    // The key is the hash of the bytes as written: a string hashes as its UTF-8, without a copy.
-    const key = `${brotli}:${createHash('sha1').update(data).digest('base64')}`
+    const key = `${brotli}:${digestOf(data)}`
     const stored = this.disk?.sizes.get(key)
     const sizes = this.current.get(key) ?? this.previous.get(key) ?? (stored ? Promise.resolve(stored) : this.compress(data, brotli))
     this.current.set(key, sizes)
     return sizes
+  }
+
+  /**
+   * The gzip size an earlier build measured for these bytes, kept on disk (`useDisk`); `undefined` if
+   * none did. The manifest's sizes are gzip level 9 too, so an unchanged lazy chunk is not compressed again.
+   */
+  storedGzip(data: string | Uint8Array): number | undefined {
+    if (!this.disk?.sizes.size)
+      return undefined
+    const digest = digestOf(data)
+    return (this.disk.sizes.get(`true:${digest}`) ?? this.disk.sizes.get(`false:${digest}`))?.gzip
   }
 
   private compress(data: string | Uint8Array, brotli: boolean): Promise<Sizes> {
@@ -114,6 +124,11 @@ export class SizeCache {
     }
     catch {}
   }
+}
+
+/** The key is the hash of the bytes as written: a string hashes as its UTF-8, without a copy. */
+function digestOf(data: string | Uint8Array): string {
+  return createHash('sha1').update(data).digest('base64')
 }
 
 /** Brotli is `null` when it was not measured, and so is any sum that includes it. */

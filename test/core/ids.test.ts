@@ -1,0 +1,49 @@
+import { relative } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { shortId } from '../../src/core/report/ids'
+
+/** A seeded PRNG (mulberry32), so a failure repeats. */
+function prng(seed: number) {
+  let a = seed
+  return () => {
+    a = (a + 0x6D2B79F5) >>> 0
+    let t = Math.imul(a ^ (a >>> 15), a | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
+
+const SEGMENTS = ['app', 'src', '.tmp', '.', '..', '', 'node_modules', 'a.js', '.hidden', '...', 'x y']
+
+function randomPath(rand: () => number, from = ''): string {
+  let path = from
+  const length = Math.floor(rand() * 5)
+  for (let n = 0; n < length; n++)
+    path += `/${SEGMENTS[Math.floor(rand() * SEGMENTS.length)]}`
+  return rand() < 0.1 ? `${path}/` : path
+}
+
+describe('shortId', () => {
+  it('is the path from the root, as path.relative gives it, on 200,000 random paths', () => {
+    const rand = prng(7)
+    let sliced = 0
+    for (let n = 0; n < 200_000; n++) {
+      const root = randomPath(rand) || '/'
+      // Most ids inside the root, as a build's are; some anywhere.
+      const id = rand() < 0.8 ? randomPath(rand, root) : randomPath(rand) || '/'
+      if (!id.startsWith('/'))
+        continue
+      expect(shortId(id, root), JSON.stringify({ id, root })).toBe(relative(root, id))
+      if (id.startsWith(`${root}/`) && !/(?:^|\/)\.{1,2}(?:\/|$)|\/\//.test(id))
+        sliced++
+    }
+    // Not only paths that go through path.relative.
+    expect(sliced).toBeGreaterThan(10_000)
+  })
+
+  it('slices a clean id inside a clean absolute root', () => {
+    expect(shortId('/work/app/.tmp/src/main.js', '/work/app/.tmp')).toBe('src/main.js')
+    expect(shortId('/work/app/../src/main.js', '/work/app')).toBe('../src/main.js')
+    expect(shortId('\0virtual', '/work/app')).toBe('\0virtual')
+  })
+})
