@@ -1,17 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { cutLosses, dominators } from '../../src/core/report/dominators'
-
-/** A seeded PRNG (mulberry32), so a failure repeats. */
-function prng(seed: number) {
-  let a = seed
-  const next = () => {
-    a = (a + 0x6D2B79F5) >>> 0
-    let t = Math.imul(a ^ (a >>> 15), a | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-  return Object.assign(next, { int: (lo: number, hi: number) => lo + Math.floor(next() * (hi - lo + 1)), pick: <T>(list: T[]) => list[Math.floor(next() * list.length)] })
-}
+import { prng } from '../helpers/random'
 
 /** What the report did before: walk the graph once per cut, without the cut's edges. */
 function walked(roots: string[], edges: Map<string, string[]>, target: string, importers: Set<string>): Set<string> {

@@ -1,21 +1,12 @@
+import type { Random } from '../helpers/random'
 import { relative } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { shortId } from '../../src/core/report/ids'
-
-/** A seeded PRNG (mulberry32), so a failure repeats. */
-function prng(seed: number) {
-  let a = seed
-  return () => {
-    a = (a + 0x6D2B79F5) >>> 0
-    let t = Math.imul(a ^ (a >>> 15), a | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+import { prng } from '../helpers/random'
 
 const SEGMENTS = ['app', 'src', '.tmp', '.', '..', '', 'node_modules', 'a.js', '.hidden', '...', 'x y']
 
-function randomPath(rand: () => number, from = ''): string {
+function randomPath(rand: Random, from = ''): string {
   let path = from
   const length = Math.floor(rand() * 5)
   for (let n = 0; n < length; n++)

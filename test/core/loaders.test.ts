@@ -1,21 +1,12 @@
+import type { Random } from '../helpers/random'
 import { describe, expect, it } from 'vitest'
 import { LOADER, loaderMatches } from '../../src/core/report/loaders'
-
-/** A seeded PRNG (mulberry32), so a failure repeats. */
-function prng(seed: number) {
-  let a = seed
-  return () => {
-    a = (a + 0x6D2B79F5) >>> 0
-    let t = Math.imul(a ^ (a >>> 15), a | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+import { prng } from '../helpers/random'
 
 // Pieces that make loaders, near-loaders and the strings, escapes and line breaks around them.
 const PIECES = ['"', '\'', '`', '\\', '\\"', '\\\'', '\n', '\r', ' ', ',', ', ', '()=>', '() => ', 'function(){', 'function () {', '(', ')', '[', ']', 'a', 'charts/bar', 'import("x")', 'x'.repeat(499), 'y'.repeat(501), '\\x'.repeat(500), '\\x'.repeat(499), '"n"', '\'m\'', '`t`', ', () => import("y")', ',function(){return import(\'z\')}', '["c", () => import("./c.js")],']
 
-function randomCode(rand: () => number): string {
+function randomCode(rand: Random): string {
   let code = ''
   const length = 1 + Math.floor(rand() * 60)
   for (let n = 0; n < length; n++)

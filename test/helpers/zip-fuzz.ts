@@ -17,6 +17,7 @@ import { crc32 as zlibCrc32 } from 'node:zlib'
 import { writeZip } from '../../src/core/zip-writer'
 import { ArchiveFormatError, IntegrityError } from '../../src/runtime/errors'
 import { parseZip, readEntry, ZipImporter } from '../../src/runtime/zip'
+import { prng } from './random'
 
 export const ARCHIVE = 'fuzz.zip'
 
@@ -33,13 +34,7 @@ export interface Rng {
 }
 
 export function rng(seed: number): Rng {
-  let s = seed | 0
-  const next = () => {
-    s = (s + 0x6D2B79F5) | 0
-    let t = Math.imul(s ^ (s >>> 15), 1 | s)
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
+  const next = prng(seed)
   const int = (n: number) => Math.floor(next() * n)
   return { next, int, pick: list => list[int(list.length)], chance: p => next() < p }
 }
