@@ -21,13 +21,13 @@
 //        BENCH_BEFORE_DIST=<dir>   an earlier `dist/` of the plugin, timed as a third build in the same rounds
 //                                  (configs default and lean): before and after, side by side
 //        BENCH_OUT=bench/results-build.json
-import { cpSync, existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { cpus, loadavg } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { createHash } from 'node:crypto'
 import { buildOnce } from './build.mjs'
 import { generateApp } from './gen-app.mjs'
+import { copyDist } from './lib/dist.mjs'
 import { median, table } from './lib/stats.mjs'
 
 const GOAL = 1.05
@@ -43,25 +43,12 @@ const CONFIGS = {
   off: { env: { BENCH_VITE_REPORT: '1' }, with: 'with:{"report":false}' },
 }
 
-// The plugin as built, copied aside so a rebuild of dist/ during the run cannot change it under the builds.
-const built = join(root, 'dist')
-if (!existsSync(join(built, 'vite.mjs'))) {
-  console.error('dist/ is missing: run `npm run build` first.')
-  process.exit(1)
-}
 const dist = join(here, '.tmp', 'dist')
-rmSync(dist, { recursive: true, force: true })
-cpSync(built, dist, { recursive: true })
-const plugin = {
-  builtAt: statSync(join(built, 'index.mjs')).mtime.toISOString(),
-  sha256: createHash('sha256').update(readFileSync(join(dist, 'index.mjs'))).update(readFileSync(join(dist, 'runtime', 'index.mjs'))).digest('hex').slice(0, 16),
-}
+const plugin = copyDist(join(root, 'dist'), dist)
 // BENCH_BEFORE_DIST: an earlier build of the plugin, copied aside too, timed in the same rounds.
 const before = process.env.BENCH_BEFORE_DIST && join(here, '.tmp', 'dist-before')
 if (before) {
-  rmSync(before, { recursive: true, force: true })
-  cpSync(process.env.BENCH_BEFORE_DIST, before, { recursive: true })
-  plugin.before = { from: process.env.BENCH_BEFORE_DIST, sha256: createHash('sha256').update(readFileSync(join(before, 'index.mjs'))).update(readFileSync(join(before, 'runtime', 'index.mjs'))).digest('hex').slice(0, 16) }
+  plugin.before = { from: process.env.BENCH_BEFORE_DIST, sha256: copyDist(process.env.BENCH_BEFORE_DIST, before).sha256 }
 }
 const version = pkg => JSON.parse(readFileSync(join(root, 'node_modules', pkg, 'package.json'), 'utf8')).version
 const results = {

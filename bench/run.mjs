@@ -17,15 +17,15 @@
 //   BENCH_OUT=bench/results.json  where to write the results
 //   BENCH_VITE_REPORT=1           builds log at level info with Vite's gzip sizes (default: warn, no sizes)
 //   BENCH_FILTER_ROUNDS=15, BENCH_PARSE_ROUNDS=5, BENCH_PARSE_MB=8, BENCH_CORPUS=dir,dir   (transform part)
-import { cpSync, existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { cpus, loadavg } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { createHash } from 'node:crypto'
 import { runBuildBench } from './build.mjs'
 import { runCosts } from './costs.mjs'
 import { generateApp } from './gen-app.mjs'
 import { runProfile } from './profile.mjs'
+import { copyDist } from './lib/dist.mjs'
 import { runTransformBench } from './transform.mjs'
 
 const here = fileURLToPath(new URL('.', import.meta.url))
@@ -33,20 +33,8 @@ const root = join(here, '..')
 const only = process.env.BENCH_ONLY
 const env = (name, fallback) => Number(process.env[name] ?? fallback)
 
-// The plugin as built by `npm run build`, copied aside so a rebuild of dist/ during the run cannot
-// pull it from under the child builds.
-const built = join(root, 'dist')
-if (!existsSync(join(built, 'vite.mjs')) || !existsSync(join(built, 'runtime', 'index.mjs'))) {
-  console.error('dist/ is missing or incomplete: run `npm run build` first.')
-  process.exit(1)
-}
 const dist = join(here, '.tmp', 'dist')
-rmSync(dist, { recursive: true, force: true })
-cpSync(built, dist, { recursive: true })
-const distInfo = {
-  builtAt: statSync(join(built, 'index.mjs')).mtime.toISOString(),
-  sha256: createHash('sha256').update(readFileSync(join(dist, 'index.mjs'))).update(readFileSync(join(dist, 'runtime', 'index.mjs'))).digest('hex').slice(0, 16),
-}
+const distInfo = copyDist(join(root, 'dist'), dist)
 const childEnv = { BENCH_DIST: dist, BENCH_APP: join(here, '.tmp', 'app') }
 const viteReport = process.env.BENCH_VITE_REPORT === '1'
 const version = pkg => JSON.parse(readFileSync(join(root, 'node_modules', pkg, 'package.json'), 'utf8')).version
