@@ -2,7 +2,7 @@
 import type { Page } from 'playwright-core'
 import type { Built } from '../helpers/build'
 import type { PageErrors } from '../helpers/browser'
-import type { TestServer } from '../helpers/server'
+import type { RequestRecord, TestServer } from '../helpers/server'
 import { cpSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
@@ -47,6 +47,13 @@ function expectArchiveRequests(paths: string[], archive: string) {
   expect(paths.filter(path => /^\/assets\/memory-[\w-]+\.js$/.test(path))).toHaveLength(1)
   expect(paths.filter(path => path !== `/${archive}` && !/^\/assets\/(?:recovery|facts|memory|check-errors)-[\w-]+\.js$/.test(path))).toEqual([])
   expect(paths.length).toBeLessThanOrEqual(5)
+}
+
+/** No request waited for another: in a waterfall one starts only once another has arrived, a latency later. */
+function expectAtOnce(requests: RequestRecord[]) {
+  const firstEnd = Math.min(...requests.map(request => request.end!))
+  for (const request of requests)
+    expect(request.start, `${request.path} waited for another request`).toBeLessThan(firstEnd)
 }
 
 describe.each([
@@ -124,10 +131,7 @@ describe.each([
     }
     const requests = server.requests.filter(request => request.path !== '/favicon.ico')
     expectArchiveRequests(requests.map(request => request.path), built.manifest.archives.charts.file)
-    // In a waterfall a request starts only once another has arrived, at least 150 ms later.
-    const firstEnd = Math.min(...requests.map(request => request.end!))
-    for (const request of requests)
-      expect(request.start, `${request.path} waited for another request`).toBeLessThan(firstEnd)
+    expectAtOnce(requests)
   })
 
   it('preload() of an archived module fetches and checks its archive, running nothing', async () => {
@@ -152,64 +156,50 @@ describe.each([
   })
 })
 
-describe('a deflated archive in Chromium', () => {
-  let server: TestServer
-  afterAll(async () => {
+describe('one build\'s archives in a fresh page', () => {
+  let server: TestServer | undefined
+  afterEach(async () => {
     await server?.close()
-    await closeBrowser()
+    server = undefined
   })
+  afterAll(() => closeBrowser())
 
-  it('inflates with DecompressionStream, through the loader that can', async () => {
-    const built = await buildWithVite(join(fixtures, 'archive'), { ...options, compression: 'deflate' })
-    expect(Object.values<any>(built.manifest.archives.charts.entries).every(entry => entry.method === 8)).toBe(true)
-    server = await serve(built.dir)
+  /** Builds the fixture with `extra` options, serves it, and draws the charts `names` in a fresh page. */
+  async function draw(extra: object, names: string[], latencyMs = 0) {
+    const built = await buildWithVite(join(fixtures, 'archive'), { ...options, ...extra })
+    server = await serve(built.dir, { latencyMs })
     await launchBrowser()
     const { page, errors, close } = await openPage(server.url('index.html'))
     await page.waitForFunction(() => !!window.app, undefined, { timeout: 10_000 })
     await server.idle()
     server.reset()
-    const drawn = await page.evaluate(() => Promise.all(['charts/bar', 'charts/line'].map(name => window.app.importModule(name).then((module: any) => module.draw([1])))))
+    const drawn = await page.evaluate(names => Promise.all(names.map(name => window.app.importModule(name).then((module: any) => module.draw([1])))), names)
     await server.idle()
     const problems = errors.all()
     await close()
+    return { built, drawn, problems, requests: server.requests.filter(request => request.path !== '/favicon.ico') }
+  }
+
+  it('inflates a deflated archive with DecompressionStream, through the loader that can', async () => {
+    const { built, drawn, problems, requests } = await draw({ compression: 'deflate' }, ['charts/bar', 'charts/line'])
+    expect(Object.values<any>(built.manifest.archives.charts.entries).every(entry => entry.method === 8)).toBe(true)
     expect(drawn).toEqual(['[bar:#]', '[line:#]'])
     expect(problems).toEqual([])
-    const paths = server.requests.map(request => request.path)
+    const paths = requests.map(request => request.path)
     expect(paths).toContain(`/${built.manifest.archives.charts.file}`)
     expect(paths.filter(path => /^\/assets\/memory-deflate-[\w-]+\.js$/.test(path))).toHaveLength(1)
     expect(paths.filter(path => /^\/assets\/memory-[\w-]{8}\.js$/.test(path))).toEqual([])
     expect(paths.filter(path => path !== `/${built.manifest.archives.charts.file}` && !/^\/assets\/(?:recovery|facts|memory|memory-deflate|check-errors)-[\w-]+\.js$/.test(path))).toEqual([])
   })
-})
 
-describe('archives with `integrity: true` in Chromium', () => {
-  let server: TestServer
-  afterAll(async () => {
-    await server?.close()
-    await closeBrowser()
-  })
-
-  it('loads archived modules with all the facts in the first load, asking for the archive at once', async () => {
-    const built = await buildWithVite(join(fixtures, 'archive'), { ...options, integrity: true })
-    server = await serve(built.dir, { latencyMs: 100 })
-    await launchBrowser()
-    const { page, errors, close } = await openPage(server.url('index.html'))
-    await page.waitForFunction(() => !!window.app, undefined, { timeout: 10_000 })
-    await server.idle()
-    server.reset()
-    const drawn = await page.evaluate(() => Promise.all(['charts/bar', 'charts/pie'].map(name => window.app.importModule(name).then((module: any) => module.draw([1])))))
-    await server.idle()
-    const problems = errors.all()
-    await close()
+  it('with `integrity: true`, loads archived modules with all the facts in the first load, asking for the archive at once', async () => {
+    const { built, drawn, problems, requests } = await draw({ integrity: true }, ['charts/bar', 'charts/pie'], 100)
     expect(drawn).toEqual(['[bar:#]', '[pie:#]'])
     expect(problems).toEqual([])
-    const requests = server.requests.filter(request => request.path !== '/favicon.ico')
     expect(requests.map(request => request.path)).toContain(`/${built.manifest.archives.charts.file}`)
     expect(requests.filter(request => !/^\/assets\/(?:recovery|memory|check-errors)-[\w-]+\.js$/.test(request.path) && request.path !== `/${built.manifest.archives.charts.file}`)).toEqual([])
     // The facts are in the first load: the archive needs nothing else first.
-    const firstEnd = Math.min(...requests.map(request => request.end!))
-    for (const request of requests)
-      expect(request.start, `${request.path} waited for another request`).toBeLessThan(firstEnd)
+    expectAtOnce(requests)
   })
 })
 
