@@ -54,7 +54,7 @@ function unmatchedPatterns(groups: ArchiveOptions['groups'], names: string[]): s
       return []
     const prefix = pattern.slice(0, pattern.search(/\*|$/))
     const near = names.filter(name => name.startsWith(prefix)).slice(0, 5)
-    const hint = near.length ? ` Names it may have meant: ${near.join(', ')} (\`*\` is one name segment, \`**\` any number).` : ` The lazy module names are ${names.slice(0, 5).join(', ') || 'none'}${names.length > 5 ? ', …' : ''}.`
+    const hint = near.length ? ` Names it may have meant: ${near.join(', ')} (\`*\` is one name segment, \`**\` any number).` : names.length ? ` The lazy module names are ${names.slice(0, 5).join(', ')}${names.length > 5 ? ', …' : ''}.` : ' The build has no lazy module yet.'
     return [`option \`archives[${JSON.stringify(archive)}]\`: the pattern ${JSON.stringify(pattern)} matches no lazy module name, so it packs nothing.${hint}`]
   }))
 }

@@ -30,12 +30,6 @@ export interface RuntimeState extends Registry, MemorySource {
   retries: number
   /** The facts module's import, until it is in; forgotten when it fails. */
   factsLoading?: Promise<void>
-  /**
-   * How the facts module and the memory loader are imported: the recovery chunk's own `import()`s,
-   * unless a host with no bundler (a test) hands in its own with the registry.
-   */
-  loadFacts: () => Promise<FactsModule>
-  memory?: () => Promise<MemoryModule>
   /** The recovery chunk's import, until it is in; forgotten when it fails. */
   recoveryLoading?: Promise<unknown>
   /** Whether the first load's digests went into an import map (`integrity: true`). */
@@ -59,7 +53,6 @@ export function prepare(state: RuntimeState): void {
       fetchBytes,
       archiveBytes: (name: string) => archiveBytes(state, name),
     } satisfies Partial<RuntimeState>)
-    state.loadFacts ??= () => import('virtual:lazy-modules/facts')
   }
   if (state.full && !state.adopted)
     adoptFacts(state, state.facts, state.base)
@@ -168,7 +161,7 @@ function ownChunk<T>(state: RuntimeState, file: string | undefined, load: () => 
 export function loadFacts(state: RuntimeState, attempt = 1): Promise<void> {
   if (state.full)
     return Promise.resolve()
-  return state.factsLoading ??= ownChunk(state, state.facts.facts, state.loadFacts!, attempt).then(
+  return state.factsLoading ??= ownChunk(state, state.facts.facts, state.loadFacts ?? (() => import('virtual:lazy-modules/facts')), attempt).then(
     ({ facts, base }: FactsModule) => {
       adoptFacts(state, facts, base)
       // What loaded before ran from its own URL: a chunk it shares is that instance, never a second.

@@ -60,7 +60,7 @@ export function checkBudgets(report: Report, budgets: ResolvedBudget[]): BudgetR
 export function unmatchedBudgets(report: Report, budgets: ResolvedBudget[]): string[] {
   return budgets
     .filter(({ budget, pattern }) => pattern && !report.budgets.some(result => result.budget === budget))
-    .map(({ budget }) => `size budget "${budget}" matches no lazy module; names are ${list(Object.keys(report.modules), 5) || 'none'}.`)
+    .map(({ budget }) => `size budget "${budget}" matches no lazy module; ${Object.keys(report.modules).length ? `names are ${list(Object.keys(report.modules), 5)}` : 'the build has none'}.`)
 }
 
 /** What is over budget, by how much, and its largest files; `undefined` when every budget holds. */
