@@ -1,16 +1,15 @@
 // The advice's reading of an importer: for one eager import, would a marked import work as written?
 // Where each binding is used (at the top level, which runs at start-up, or inside a function), and
 // the exact edit: the marked import to write, which uses become `await`, which functions become async.
-// Parsed like src/core/transform.ts parses a marked file (acorn, eslint-scope), so the advice matches
-// what the transform then accepts.
+// Parsed like src/core/transform.ts parses a marked file (the bundler's parser, ./scope.ts), so the
+// advice matches what the transform then accepts.
 import type { Identifier, Node, Program } from 'estree'
 import type { SourceMapLike } from './positions'
+import type { Parse } from './scope'
 import { TraceMap, traceSegment } from '@jridgewell/trace-mapping'
-import { Parser } from 'acorn'
-import { analyze } from 'eslint-scope'
 import { RUNTIME_ID } from '../contract'
 import { locate } from './positions'
-import { ancestorsOf, chainOf, isFunction, parentsOf } from './scope'
+import { ancestorsOf, chainOf, isFunction, moduleScope } from './scope'
 
 type At<T> = T & { start: number, end: number }
 
@@ -114,11 +113,13 @@ function placer(code: string, compiled?: Compiled): { text: string, place: Place
   }
 }
 
-/** `undefined` when the code does not parse as JavaScript; `compiled`: the file it was compiled from. */
-export function readImporter(code: string, compiled?: Compiled): Importer | undefined {
+/** `undefined` when the code does not parse as a JavaScript module; `compiled`: the file it was compiled from. */
+export function readImporter(code: string, parse: Parse, compiled?: Compiled): Importer | undefined {
   let ast: Program
+  let scope: Scope
   try {
-    ast = Parser.parse(code, { ecmaVersion: 'latest', sourceType: 'module', allowHashBang: true, ranges: true }) as unknown as Program
+    ast = parse(code)
+    scope = scopeOf(ast)
   }
   catch {
     return undefined
@@ -126,11 +127,9 @@ export function readImporter(code: string, compiled?: Compiled): Importer | unde
   const statements = (ast.body as At<Node>[]).filter(node =>
     (node.type === 'ImportDeclaration' || node.type === 'ExportAllDeclaration' || node.type === 'ExportNamedDeclaration') && node.source)
   const imports = statements.map(node => ({ specifier: String((node as any).source.value), start: node.start, end: node.end }))
-  let scope: Scope | undefined
   return {
     imports,
     advise: (statement, attribute) => {
-      scope ??= scopeOf(ast)
       const node = statements.find(each => each.start === statement.start)!
       return adviseImport(code, node, scope, attribute, placer(code, compiled))
     },
@@ -140,20 +139,14 @@ export function readImporter(code: string, compiled?: Compiled): Importer | unde
 interface Scope {
   parents: WeakMap<Node, Node>
   /** References to each module-scope binding, by name. */
-  references: Map<string, At<Identifier>[]>
+  references: Map<string, Identifier[]>
   importsLoad: boolean
   /** Every identifier the file names, so a new one is not among them. */
   names: Set<string>
 }
 
 function scopeOf(ast: Program): Scope {
-  const names = new Set<string>()
-  const parents = parentsOf(ast, (node) => {
-    if (node.type === 'Identifier')
-      names.add(node.name)
-  })
-  const module = analyze(ast, { ecmaVersion: 2022, sourceType: 'module' }).globalScope!.childScopes[0]
-  const references = new Map(module.variables.map(variable => [variable.name, variable.references.map(reference => reference.identifier as At<Identifier>)]))
+  const { parents, references, names } = moduleScope(ast)
   const importsLoad = (ast.body as Node[]).some(node => node.type === 'ImportDeclaration' && node.source.value === RUNTIME_ID
     && node.specifiers.some(spec => spec.type === 'ImportSpecifier' && spec.local.name === 'load'))
   return { parents, references, importsLoad, names }
@@ -192,7 +185,7 @@ function adviseImport(code: string, node: At<Node>, scope: Scope, attribute: str
   let needsLoad = false
   for (const spec of node.specifiers) {
     const namespace = spec.type === 'ImportNamespaceSpecifier'
-    for (const id of scope.references.get(spec.local.name) ?? []) {
+    for (const id of (scope.references.get(spec.local.name) ?? []) as At<Identifier>[]) {
       const { use, problem, makeAsync, hoist } = useOf(code, id, scope, namespace)
       const placed = at(id.start, id.name)
       if (placed !== undefined) {

@@ -26,6 +26,8 @@ export interface OutputContext {
   getModuleInfo: (id: string) => { importers: readonly string[], dynamicImporters: readonly string[], isEntry: boolean, importedIds?: readonly string[], code?: string | null } | null
   /** Rollup's and Rolldown's resolver: the report's advice finds which import names a module with it. */
   resolve?: (source: string, importer?: string) => Promise<{ id: string, external?: boolean | string } | null>
+  /** The bundler's parser (ESTree, typed by each bundler its own way): the report's advice reads importers with it. */
+  parse?: (code: string) => object
   emitFile: (file: { type: 'asset', fileName: string, source: string | Uint8Array }) => string
   info?: (message: string) => void
   warn: (message: string) => void
@@ -157,7 +159,7 @@ async function report(context: OutputContext, built: { graph: BundleGraph, manif
     const resolved = await context.resolve!(source, importer)
     return resolved && !resolved.external ? resolved.id : null
   })
-  const input = { manifest: built.manifest, graph: built.graph, assets, moduleInfo: (id: string) => context.getModuleInfo(id), resolve, attribute: options.attribute, root: options.root, loadedAtStart: built.loadedAtStart, isPluginModule, recovery: built.recovery }
+  const input = { manifest: built.manifest, graph: built.graph, assets, moduleInfo: (id: string) => context.getModuleInfo(id), resolve, parse: context.parse && ((code: string) => context.parse!(code)), attribute: options.attribute, root: options.root, loadedAtStart: built.loadedAtStart, isPluginModule, recovery: built.recovery }
   const baseline = await readBaseline(options.report.baseline, context, options.root)
   sizes.useDisk(sizeCacheFile(options.root))
   const result = reportOutputs(await createReport(input, { budgets: options.budgets, cache: sizes, brotli: options.report.brotli, baseline }), wanted)

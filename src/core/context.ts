@@ -1,4 +1,5 @@
 // The plugin's state and the steps that use it. Each bundler hook in src/index.ts is one call here.
+import type { Program } from 'estree'
 import type { TransformResult } from 'unplugin'
 import type { Options } from '../types'
 import type { OutputContext, StartupUse } from './bundle'
@@ -35,6 +36,8 @@ export interface HostContext {
   getCombinedSourcemap?: () => SourceMapLike
   warn: (message: string) => void
   addWatchFile?: (id: string) => void
+  /** The bundler's parser (ESTree): Rollup 4, Rolldown and Vite 5–8, in builds and in the dev server, all lend one. */
+  parse: (code: string) => object
 }
 
 export class Context {
@@ -180,6 +183,7 @@ export class Context {
       const result = await transformLazyImports(code, id, {
         attribute: this.options.attribute,
         nameOf: marked => this.nameMarkedImport(host, marked, id, found),
+        parse: code => host.parse(code) as Program,
       })
       this.markedBy.set(id, found)
       if (this.mode === 'dev' && found.length)

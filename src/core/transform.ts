@@ -6,13 +6,12 @@
 // Handles are declared where the first statement was, so like imports they exist before any
 // code runs. No line is added or removed, so stack traces stay true.
 import type { Identifier, ImportDeclaration, Node, Program } from 'estree'
-import { Parser } from 'acorn'
+import type { ModuleScope, Parse } from './scope'
 import MagicString from 'magic-string'
-import { analyze } from 'eslint-scope'
 import { init, parse as lex } from 'es-module-lexer'
 import { HANDLE_HELPER, RUNTIME_ID } from '../contract'
 import { markerPattern } from './marker'
-import { ancestorsOf, chainOf, isFunction, parentsOf } from './scope'
+import { ancestorsOf, chainOf, isFunction, moduleScope } from './scope'
 
 /** A build error with the position it points at (0-based offset into the code). */
 export class LazyTransformError extends Error {
@@ -32,6 +31,8 @@ export interface TransformOptions {
   attribute: string
   /** Turns a marked import into the module's registered name (resolving it as the bundler would). */
   nameOf: (marked: MarkedImport) => string | Promise<string>
+  /** The bundler's own parser (native in Rollup 4 and Rolldown): it is loaded and warm already. */
+  parse: Parse
 }
 
 const PREFIX = '__lazy_'
@@ -41,7 +42,7 @@ type Binding = { kind: 'namespace', module: string } | { kind: 'named', module: 
 export async function transformLazyImports(code: string, id: string, options: TransformOptions) {
   if (!markerPattern(options.attribute).test(code) || !(await hasMarkedImport(code, options.attribute)))
     return undefined
-  const ast = parse(code)
+  const ast = parse(code, options.parse)
   const marked = collectMarkedImports(ast, options.attribute)
   if (!marked.length)
     return undefined
@@ -109,13 +110,29 @@ async function hasMarkedImport(code: string, attribute: string): Promise<boolean
   }
 }
 
-function parse(code: string): Program {
+/** The bundler's parser throws at a syntax error, and the scope at what is one only in a module. */
+function parse(code: string, parser: Parse): Program {
   try {
-    return Parser.parse(code, { ecmaVersion: 'latest', sourceType: 'module', allowHashBang: true, ranges: true }) as unknown as Program
+    return parser(code)
   }
   catch (error: any) {
-    throw new LazyTransformError(`Could not parse: ${String(error.message).replace(/ \(\d+:\d+\)$/, '')}`, error.pos ?? 0)
+    throw syntaxError(error)
   }
+}
+
+function scopeOf(ast: Program): ModuleScope {
+  try {
+    return moduleScope(ast)
+  }
+  catch (error: any) {
+    throw error.pos === undefined ? error : syntaxError(error)
+  }
+}
+
+/** The parser's first message, without its own position or code frame: the build error adds both. */
+function syntaxError(error: { message: string, pos?: number }): LazyTransformError {
+  const message = String(error.message).replace(/^Parse failed with \d+ errors?:\n/, '').split('\n')[0].replace(/ \(\d+:\d+\)$/, '')
+  return new LazyTransformError(`Could not parse: ${message}`, error.pos ?? 0)
 }
 
 interface Located { start: number, end: number }
@@ -184,27 +201,24 @@ export interface StartupLoad {
 
 /** Rewrites the uses of lazy bindings; returns those that load a module as soon as the file runs. */
 function rewriteUses(ast: Program, s: MagicString, bindings: Map<string, Binding>): StartupLoad[] {
-  const parents = parentsOf(ast)
-  const globalScope = analyze(ast, { ecmaVersion: 2022, sourceType: 'module' }).globalScope!
-  const moduleScope = globalScope.childScopes[0]
+  const { parents, references, through } = scopeOf(ast)
   // Direct eval sees the module's bindings by name, and the rewrite replaces lazy ones.
-  const directEval = globalScope.through.find(({ identifier }) => {
-    const parent = parents.get(identifier as Node)
+  const directEval = through.find((identifier) => {
+    const parent = parents.get(identifier)
     return identifier.name === 'eval' && parent?.type === 'CallExpression' && parent.callee === identifier
   })
   if (directEval)
-    throw new LazyTransformError(`Direct \`eval\` in a file with lazy imports could reach a lazy binding by name, which the rewrite replaces. Move the eval to a file without lazy imports, or use indirect eval: \`(0, eval)(code)\`.`, (directEval.identifier as At<Identifier>).start)
+    throw new LazyTransformError(`Direct \`eval\` in a file with lazy imports could reach a lazy binding by name, which the rewrite replaces. Move the eval to a file without lazy imports, or use indirect eval: \`(0, eval)(code)\`.`, (directEval as At<Identifier>).start)
   // `await load(ns)` with `load` never imported builds fine and throws at run time: catch it here.
-  for (const { identifier } of globalScope.through) {
-    const call = parents.get(identifier as Node)
+  for (const identifier of through) {
+    const call = parents.get(identifier)
     const argument = call?.type === 'CallExpression' && call.callee === identifier ? call.arguments[0] : undefined
     if ((identifier.name === 'load' || identifier.name === 'preload') && argument?.type === 'Identifier' && bindings.get(argument.name)?.kind === 'namespace')
       throw new LazyTransformError(`\`${identifier.name}\` is not imported, so \`${identifier.name}(${argument.name})\` would throw at run time. Add \`import { ${identifier.name} } from '${RUNTIME_ID}'\` to this file.`, (identifier as At<Identifier>).start)
   }
   const startup: StartupLoad[] = []
-  const uses = moduleScope.variables
-    .filter(variable => bindings.has(variable.name))
-    .flatMap(variable => variable.references.map(reference => reference.identifier as At<Identifier>))
+  const uses = [...bindings.keys()]
+    .flatMap(name => (references.get(name) ?? []) as At<Identifier>[])
     .sort((a, b) => a.start - b.start)
   for (const id of uses) {
     const ancestors = ancestorsOf(id, parents)

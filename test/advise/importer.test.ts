@@ -3,11 +3,12 @@
 import { describe, expect, it } from 'vitest'
 import { compileImporter, markedImport, readImporter } from '../../src/core/advise'
 import { transformLazyImports } from '../../src/core/transform'
+import { parse } from '../helpers/parse'
 import { applyEdits } from './heavy-app'
 
 /** The advice for the import of `specifier` in `code`, and the code with its edits applied. */
 function advise(code: string, specifier = 'lib', attribute = 'lazy') {
-  const importer = readImporter(code)!
+  const importer = readImporter(code, parse)!
   const statement = importer.imports.find(each => each.specifier === specifier)!
   const advice = importer.advise(statement, attribute)
   return { ...advice, edited: applyEdits(code, advice.edits) }
@@ -15,17 +16,17 @@ function advise(code: string, specifier = 'lib', attribute = 'lazy') {
 
 /** The transform takes the edited file: no error, and nothing loads at start-up. */
 async function accepted(code: string) {
-  const result = await transformLazyImports(code, '/app/src/file.js', { attribute: 'lazy', nameOf: ({ source }) => source })
+  const result = await transformLazyImports(code, '/app/src/file.js', { attribute: 'lazy', nameOf: ({ source }) => source, parse })
   expect(result, 'the edited file has a marked import').toBeDefined()
   expect(result!.startup).toEqual([])
 }
 
 describe('readImporter', () => {
   it('lists import and re-export statements; TypeScript and JSX do not parse', () => {
-    const importer = readImporter(`import a from 'a'\nimport 'b'\nexport * from 'c'\nexport { d } from 'd'\nconst x = import('e')\n`)!
+    const importer = readImporter(`import a from 'a'\nimport 'b'\nexport * from 'c'\nexport { d } from 'd'\nconst x = import('e')\n`, parse)!
     expect(importer.imports.map(each => each.specifier)).toEqual(['a', 'b', 'c', 'd'])
-    expect(readImporter('const x: number = 1')).toBeUndefined()
-    expect(readImporter('const x = <div />')).toBeUndefined()
+    expect(readImporter('const x: number = 1', parse)).toBeUndefined()
+    expect(readImporter('const x = <div />', parse)).toBeUndefined()
   })
 })
 
@@ -115,7 +116,7 @@ describe('a TypeScript or JSX importer', () => {
   it('is read compiled, and its positions mapped back to the file; its edit is of the file', async () => {
     const original = `import { fmt, type Options } from 'lib'\n\ntype T = { a: number }\n\nexport function show(t: T, options?: Options): string {\n  return fmt(t.a as number, options)\n}\n`
     const { code, compiled } = (await compileImporter(original, '/app/src/show.ts'))!
-    const importer = readImporter(code, compiled)!
+    const importer = readImporter(code, parse, compiled)!
     const advice = importer.advise(importer.imports[0], 'lazy')
     expect(advice).toMatchObject({ exact: true, line: 1, statement: `import { fmt, type Options } from 'lib'` })
     expect(advice.uses.map(use => [use.line, use.column, use.where])).toEqual([[6, 9, 'function']])
@@ -125,7 +126,7 @@ describe('a TypeScript or JSX importer', () => {
   it('a binding used as a JSX element cannot be a lazy binding', async () => {
     const original = `import { Chart } from 'lib'\nexport function View() {\n  return <Chart size={1} />\n}\n`
     const { code, compiled } = (await compileImporter(original, '/app/src/view.jsx'))!
-    const importer = readImporter(code, compiled)!
+    const importer = readImporter(code, parse, compiled)!
     expect(importer.advise(importer.imports.find(each => each.specifier === 'lib')!, 'lazy').problem).toBe('`Chart` is used as a JSX element (line 3), which a lazy binding cannot be: load the component with React.lazy or Suspense instead')
   })
 })

@@ -1,9 +1,10 @@
 import { TraceMap, originalPositionFor } from '@jridgewell/trace-mapping'
 import { describe, expect, it } from 'vitest'
 import { LazyTransformError, transformLazyImports } from '../../src/core/transform'
+import { parse } from '../helpers/parse'
 
 const nameOf = ({ source }: { source: string }) => `name:${source}`
-const transform = (code: string, attribute = 'lazy') => transformLazyImports(code, '/app/src/main.js', { attribute, nameOf })
+const transform = (code: string, attribute = 'lazy') => transformLazyImports(code, '/app/src/main.js', { attribute, nameOf, parse })
 
 async function errorOf(code: string) {
   try {

@@ -6,6 +6,7 @@
 import type { ModuleShare } from './composition'
 import type { Advice, AdviceImport, Candidate, Composition, ReportInput, Share, TextEdit, Verdict } from './types'
 import type { ImportAdvice, Importer } from '../advise'
+import type { Parse } from '../scope'
 import { existsSync, readFileSync } from 'node:fs'
 import { dirname, resolve as resolvePath } from 'node:path'
 import { runtimeFile } from '../runtime-files'
@@ -235,11 +236,13 @@ class ImporterReader {
       return undefined
     // The parser loads when there is something to advise on, as the transform's does.
     const { compileImporter, readImporter } = await import('../advise')
-    const plain = readImporter(code)
+    // A live bundle lends its parser; the advice reads importers only in one (`moduleInfo`).
+    const parse = this.input.parse as Parse
+    const plain = readImporter(code, parse)
     if (plain || !/\.(?:[cm]?tsx?|jsx)$/.test(file))
       return plain
     const compiled = await compileImporter(code, file)
-    return compiled && readImporter(compiled.code, compiled.compiled)
+    return compiled && readImporter(compiled.code, parse, compiled.compiled)
   }
 
   /** Whether `specifier` in `importer` is one of `targets`: the bundler's resolver, else by name and path. */

@@ -22,6 +22,8 @@ export interface ReportInput {
   moduleInfo?: (id: string) => ModuleGraphInfo | null
   /** The bundler's resolver, in a live bundle: which import of an importer names a module. */
   resolve?: (source: string, importer: string) => Promise<string | null>
+  /** The bundler's parser (ESTree, typed by each bundler its own way), in a live bundle: the advice reads importers with it. */
+  parse?: (code: string) => object
   /** Reads an importer's source for the advice; `node:fs` by default. */
   readSource?: (id: string) => string | null
   /** The attribute key that marks an import lazy, for the edits the advice gives. */
