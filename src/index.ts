@@ -10,6 +10,7 @@ import { dirname } from 'node:path'
 import { createUnplugin } from 'unplugin'
 import { RESOLVED_FACTS_ID, RESOLVED_REGISTRY_ID, RUNTIME_ID } from './contract'
 import { Context } from './core/context'
+import { FACTS_CALL } from './core/facts'
 import { markerPattern } from './core/marker'
 
 export type { Report } from './core/report'
@@ -27,8 +28,13 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
   const context = new Context(rawOptions)
   // Rollup and Rolldown (Vite 8) type their contexts apart but agree on everything used here.
   const augmentChunkHash = (chunk: { moduleIds: readonly string[] }) => context.hashSalt(chunk)
-  const renderChunk = (code: string, chunk: { fileName: string, moduleIds: readonly string[] }, _options: unknown, meta: { chunks: Record<string, unknown> }) =>
-    context.renderChunk(code, chunk, Object.keys(meta.chunks))
+  const renderChunk = {
+    // Only the chunks that call a facts function are rewritten: Rolldown tests this in native code
+    // and calls JavaScript for none of the others (Rollup ignores the filter).
+    filter: { code: FACTS_CALL },
+    handler: (code: string, chunk: { fileName: string, moduleIds: readonly string[] }, _options: unknown, meta: { chunks: Record<string, unknown> }) =>
+      context.renderChunk(code, chunk, Object.keys(meta.chunks)),
+  }
   const renderStart = function (this: OutputContext) {
     return context.renderStart(this)
   }

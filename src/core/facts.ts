@@ -65,6 +65,9 @@ export function chunkFacts(graph: BundleGraph, manifest: Manifest, links: (file:
   return facts
 }
 
+/** A chunk that calls a facts function: the registry's (early facts) or the facts module's. */
+export const FACTS_CALL = new RegExp(`\\b(?:${FACTS_FUNCTION}|${EARLY_FACTS_FUNCTION})\\(`)
+
 /**
  * A call to `fn` (the facts' function, or the early facts' in the registry's chunk) naming every
  * other chunk, for the end of its chunk while names are still the bundler's hash placeholders:
