@@ -45,8 +45,7 @@ const version = pkg => JSON.parse(readFileSync(join(root, 'node_modules', pkg, '
 const kB = bytes => `${(bytes / 1000).toFixed(1)} kB`
 
 // ---- the plugin: a snapshot of dist/, so a rebuild by someone else mid-run changes nothing here ----
-function snapshotDist() {
-  const dist = join(root, 'dist')
+function snapshotDist(dist = join(root, 'dist'), into = tmp) {
   const required = ['vite.mjs', 'index.mjs', 'runtime/index.mjs']
   const complete = dir => required.every(file => existsSync(join(dir, file)))
   const sleep = seconds => execFileSync('sleep', [String(seconds)])
@@ -54,7 +53,7 @@ function snapshotDist() {
     console.log('dist/ is missing: running `npx unbuild` …')
     execFileSync('npx', ['unbuild'], { cwd: root, stdio: 'inherit' })
   }
-  const copy = join(tmp, 'dist')
+  const copy = join(into, 'dist')
   // unbuild empties dist/ before writing it: an incomplete or changing dist/ is someone's build in progress.
   for (let attempt = 1; ; attempt++) {
     const before = complete(dist) && statSync(join(dist, 'index.mjs')).mtimeMs
@@ -70,7 +69,7 @@ function snapshotDist() {
           hash.update(readFileSync(join(copy, file)))
         // The plugin finds its runtime through its own package.json (a self-reference), so the copy
         // needs one beside it, or it would bundle the live dist/ runtime instead.
-        cpSync(join(root, 'package.json'), join(tmp, 'package.json'))
+        cpSync(join(root, 'package.json'), join(into, 'package.json'))
         return { dir: copy, builtAt: new Date(before).toISOString(), sha256: hash.digest('hex').slice(0, 16) }
       }
     }
@@ -88,10 +87,14 @@ const results = {
 }
 const plugin = snapshotDist()
 results.plugin = { builtAt: plugin.builtAt, sha256: plugin.sha256 }
+// A second build of the plugin (another checkout's dist/), measured beside this one as `store-before`.
+const baseline = process.env.ARCHIVE_BENCH_BASELINE_DIST ? snapshotDist(process.env.ARCHIVE_BENCH_BASELINE_DIST, join(tmp, 'baseline')) : undefined
+if (baseline)
+  results.baselinePlugin = { builtAt: baseline.builtAt, sha256: baseline.sha256 }
 const dateFns = installDateFns(tmp)
 results.versions.dateFns = dateFns.version
 const allLocales = localeNames(dateFns.dir)
-console.log(`archive bench: node ${process.version}, vite ${results.versions.vite} (rolldown ${results.versions.rolldown}), date-fns ${dateFns.version}, ${cpus().length} CPUs, load ${results.machine.loadavgAtStart.join(' ')}; dist built ${plugin.builtAt} (${plugin.sha256})\n`)
+console.log(`archive bench: node ${process.version}, vite ${results.versions.vite} (rolldown ${results.versions.rolldown}), date-fns ${dateFns.version}, ${cpus().length} CPUs, load ${results.machine.loadavgAtStart.join(' ')}; dist built ${plugin.builtAt} (${plugin.sha256})${baseline ? `; store-before: ${process.env.ARCHIVE_BENCH_BASELINE_DIST} built ${baseline.builtAt} (${baseline.sha256})` : ''}\n`)
 
 const buildAll = async (name, locales) => {
   const appDir = join(tmp, `app-${name}`)
@@ -99,6 +102,8 @@ const buildAll = async (name, locales) => {
   const builds = {}
   for (const variant of ['loose', 'store', 'deflate', 'grouped'])
     builds[variant] = await buildApp({ appDir, outDir: join(tmp, `out-${name}-${variant}`), variant, dist: plugin.dir })
+  if (baseline)
+    builds['store-before'] = { ...await buildApp({ appDir, outDir: join(tmp, `out-${name}-store-before`), variant: 'store', dist: baseline.dir }), variant: 'store-before' }
   // eslint-disable-next-line no-control-regex
   const firstLine = text => String(text).replace(/\x1B\[[0-9;]*m/g, '').trim().split('\n').slice(0, 2).join(' ')
   for (const build of Object.values(builds)) {

@@ -140,7 +140,9 @@ const fetchArchiveCode = `(() => {
     const file = facts.archives?.[archive]?.file
     responses[archive] = file && typeof fetch === 'function' ? fetch(new URL(facts.root + file, import.meta.url)) : null
     responses[archive]?.catch(() => {})
-    import(${JSON.stringify(FACTS_ID)}).catch(() => {})
+    // By its URL, the same module as the bundler's import(), which Vite's preload helper would make
+    // only once the calls under way return: the facts chunk, which has no imports, gets no preload link.
+    ;(facts.facts ? import(/* @vite-ignore */ new URL(facts.root + facts.facts, import.meta.url).href) : import(${JSON.stringify(FACTS_ID)})).catch(() => {})
     import(${JSON.stringify(MEMORY_RUNTIME_ID)}).catch(() => {})
   }
 })()`

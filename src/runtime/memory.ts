@@ -4,7 +4,7 @@
 import type { MemoryLoader, MemorySource } from '../contract'
 import type { ZipEntry } from './zip'
 import { ArchiveFormatError } from './check-errors'
-import { moduleUrl, parseZip, readStoredEntry, verifyIntegrity } from './zip'
+import { decode, moduleUrl, parseZip, readStoredEntry, verifyIntegrity } from './zip'
 
 type Opened = [bytes: Uint8Array, entries: Map<string, ZipEntry>, url: string]
 
@@ -67,7 +67,7 @@ export function createMemoryLoader({ chunks, urlOf, fetchBytes, archiveBytes, ra
       if (!fromMemory(file, attempt > 1))
         return urlOf(file)
       urls.set(file, url = (async () => {
-        let code = new TextDecoder().decode(await bytesOf(file, attempt))
+        let code = decode(await bytesOf(file, attempt))
         // Every link's URL first, then filled in from the end so earlier offsets stay true. The build
         // found the offsets: nothing here reads the code.
         const links = chunks[file].links!
@@ -75,9 +75,11 @@ export function createMemoryLoader({ chunks, urlOf, fetchBytes, archiveBytes, ra
         for (let i = links.length; i--;)
           code = code.slice(0, links[i][0]) + targets[i] + code.slice(links[i][1])
         code = `${code}\n//# sourceURL=${urlOf(file)}\n`
-        // A data: URL is the cheapest to make, but each importer would carry the whole code in it: a
-        // chunk that others import gets a short Blob URL instead.
-        return linked.has(file) ? URL.createObjectURL(new Blob([code], { type: 'text/javascript' })) : moduleUrl(code)
+        // A data: URL is the cheapest to make and to import (a Blob URL's chunk arrives a task later,
+        // and holds up its importers), but each importer carries it whole in its own: a chunk that
+        // others import gets a short Blob URL instead once its data: URL is long (bench/archives.md).
+        const url = moduleUrl(code)
+        return linked.has(file) && url.length > 1e4 ? URL.createObjectURL(new Blob([code], { type: 'text/javascript' })) : url
       })())
     }
     return url
