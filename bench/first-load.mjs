@@ -65,7 +65,7 @@ export async function measure(n, variant, plugin) {
       root: dir,
       configFile: false,
       logLevel: 'silent',
-      plugins: variant !== 'glob' ? [plugin({ modules: { 'mods/*': 'src/mods/*.js' }, report: false })] : [],
+      plugins: variant !== 'glob' ? [plugin({ modules: { 'mods/*': 'src/mods/*.js' }, report: false, integrity: variant === 'integrity' })] : [],
       build: { outDir: join(dir, 'dist') },
     })
     return firstLoad(join(dir, 'dist'))
@@ -84,20 +84,22 @@ if (import.meta.url === pathToFileURL(process.argv[1]).href) {
   })
   const rows = []
   for (const n of counts.length ? counts : [1, 10, 100]) {
-    const [withPlugin, all, glob] = [await measure(n, 'plugin', plugin), await measure(n, 'all', plugin), await measure(n, 'glob')]
-    rows.push({ n, plugin: withPlugin.bytes, glob: glob.bytes, added: withPlugin.bytes - glob.bytes, addedAll: all.bytes - glob.bytes, pluginJs: withPlugin.js.length, globJs: glob.js.length })
+    const [withPlugin, all, strict, glob] = [await measure(n, 'plugin', plugin), await measure(n, 'all', plugin), await measure(n, 'integrity', plugin), await measure(n, 'glob')]
+    rows.push({ n, plugin: withPlugin.bytes, glob: glob.bytes, added: withPlugin.bytes - glob.bytes, addedAll: all.bytes - glob.bytes, addedIntegrity: strict.bytes - glob.bytes, pluginJs: withPlugin.js.length, integrityJs: strict.js.length, globJs: glob.js.length })
   }
   if (json) {
     console.log(JSON.stringify(rows, null, 2))
   }
   else {
-    console.log('| N | plugin | import.meta.glob | what the plugin adds | with every look-up used | JS files (plugin / glob) |\n| --- | --- | --- | --- | --- | --- |')
+    console.log('| N | plugin | import.meta.glob | what the plugin adds | with every look-up used | with `integrity: true` | JS files (plugin / integrity / glob) |\n| --- | --- | --- | --- | --- | --- | --- |')
     for (const row of rows)
-      console.log(`| ${row.n} | ${row.plugin.toLocaleString('en')} B | ${row.glob.toLocaleString('en')} B | ${row.added.toLocaleString('en')} B | ${row.addedAll.toLocaleString('en')} B | ${row.pluginJs} / ${row.globJs} |`)
+      console.log(`| ${row.n} | ${row.plugin.toLocaleString('en')} B | ${row.glob.toLocaleString('en')} B | ${row.added.toLocaleString('en')} B | ${row.addedAll.toLocaleString('en')} B | ${row.addedIntegrity.toLocaleString('en')} B | ${row.pluginJs} / ${row.integrityJs} / ${row.globJs} |`)
     if (rows.length > 1) {
       const [first, last] = [rows[0], rows.at(-1)]
       const perModule = (last.added - first.added) / (last.n - first.n)
       console.log(`\nper module: ${perModule.toFixed(1)} B more than a glob entry; fixed: ${(first.added - perModule * first.n).toFixed(0)} B`)
+      const strictPerModule = (last.addedIntegrity - first.addedIntegrity) / (last.n - first.n)
+      console.log(`with integrity: true: ${strictPerModule.toFixed(1)} B a module; fixed: ${(first.addedIntegrity - strictPerModule * first.n).toFixed(0)} B`)
     }
   }
 }

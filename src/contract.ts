@@ -72,10 +72,11 @@ export interface RegistryModule {
   recovery?: (() => Promise<unknown>) | undefined
   /**
    * Left out by the build: the recovery chunk imports the facts module and the memory loader itself.
-   * A host with no bundler (a test) hands in its own.
+   * A host with no bundler (a test) hands in its own, and so does a build with `integrity: true`, whose
+   * first load holds all of the plugin's code (`memory`; its recovery chunk is `recovery`).
    */
   loadFacts?: () => Promise<FactsModule>
-  memory?: () => Promise<MemoryModule>
+  memory?: (() => Promise<MemoryModule>) | undefined
 }
 
 /** What `FACTS_ID` exports. */

@@ -76,15 +76,20 @@ export async function finishBundle(context: OutputContext, bundle: Record<string
   }
   for (const [fileName, source] of packed.files)
     context.emitFile({ type: 'asset', fileName, source })
-  const memory = graph.chunkOf(runtimeFile(options.compression === 'deflate' ? 'memory-deflate' : 'memory'))?.file
+  // The runtime's own lazy chunks, which it retries under a new URL; with `integrity: true` they are
+  // in the first load (src/core/registry.ts), and there is nothing to fetch again.
+  const lazyFile = (id: string) => {
+    const file = graph.chunkOf(id)?.file
+    return file && !graph.initial.has(file) ? file : undefined
+  }
   const runtimeFacts = {
     chunks,
     fallback: options.keepLooseChunks,
     manifest: options.manifest || null,
     retry: options.retry,
-    memory,
-    facts: graph.chunkOf(RESOLVED_FACTS_ID)?.file,
-    recovery: graph.chunkOf(runtimeFile('recovery'))?.file,
+    memory: lazyFile(runtimeFile(options.compression === 'deflate' ? 'memory-deflate' : 'memory')),
+    facts: lazyFile(RESOLVED_FACTS_ID),
+    recovery: lazyFile(runtimeFile('recovery')),
   }
   for (const file of Object.values(bundle)) {
     if (file.type !== 'chunk')

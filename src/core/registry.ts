@@ -88,10 +88,14 @@ export function registryCode(modules: LazyModule[], mode: 'build' | 'dev', optio
   const loaders = registered.map(module => `  [${JSON.stringify(module.name)}, () => import(${JSON.stringify(module.id ?? module.source)})],`)
   const packages = registered.filter(module => module.isPackage).map(module => module.name)
   const withMeta = registered.filter(module => module.meta).map(module => [module.name, module.meta!.value])
+  const ownCodeFirst = mode === 'build' && options.integrity
   // Every export the runtime imports by name, even when empty: a missing one would fail the build.
   const lines = [
     `export const loaders = [\n${loaders.join('\n')}\n]`,
-    `export const recovery = () => import(${JSON.stringify(RECOVERY_RUNTIME_ID)})`,
+    // With `integrity: true` the plugin's own code is in the first load: fetched later, a retry
+    // would fetch it under a new URL, which no digest in the page covers.
+    `export const recovery = ${ownCodeFirst ? '() => Promise.resolve(recoveryModule)' : `() => import(${JSON.stringify(RECOVERY_RUNTIME_ID)})`}`,
+    `export const memory = ${ownCodeFirst ? '() => Promise.resolve(memoryModule)' : 'undefined'}`,
     `export const packages = ${packages.length ? JSON.stringify(packages) : 'undefined'}`,
     `export const meta = ${withMeta.length ? JSON.stringify(withMeta) : 'undefined'}`,
   ]
@@ -110,9 +114,10 @@ export function registryCode(modules: LazyModule[], mode: 'build' | 'dev', optio
   // own import(), and waits for the facts, which say where it landed.
   const archived = [...groupModules(options.archives, registered.map(module => module.name))]
   lines.push(`export const archived = ${archived.length ? JSON.stringify(archived) : 'undefined'}`)
-  // The facts module and the memory loader are the recovery chunk's own imports: no part of the first load.
-  if (options.integrity)
-    lines.unshift(`import { facts, base } from ${JSON.stringify(FACTS_ID)}`, `export { facts, base }`)
+  // The facts module and the memory loader are the recovery chunk's own imports, no part of the first
+  // load, unless the first load must carry every digest.
+  if (ownCodeFirst)
+    lines.unshift(`import { facts, base } from ${JSON.stringify(FACTS_ID)}`, `import * as recoveryModule from ${JSON.stringify(RECOVERY_RUNTIME_ID)}`, `import * as memoryModule from ${JSON.stringify(MEMORY_RUNTIME_ID)}`, `export { facts, base }`)
   else
     lines.push(`export const facts = /* #__PURE__ */ ${EARLY_FACTS_FUNCTION}()`, `export const base = import.meta.url`)
   lines.push(`export const fetchArchive = ${archived.length ? fetchArchiveCode : 'undefined'}`)

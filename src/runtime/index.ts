@@ -3,7 +3,7 @@
 import type { RegistryModule, RetryPolicy } from '../contract'
 import type { ModuleSummary } from '../types'
 import type { Loader } from './runtime'
-import { archived, base, facts, fetchArchive, loaders, meta, packages, recovery, updateKey } from 'virtual:lazy-modules'
+import { archived, base, facts, fetchArchive, loaders, memory, meta, packages, recovery, updateKey } from 'virtual:lazy-modules'
 import { update } from './registry'
 import * as runtime from './runtime'
 
@@ -60,7 +60,7 @@ interface LookUps {
 type LookUp<K extends keyof LookUps> = Typed extends true ? TypedLookUps[K] : LookUps[K]
 
 // Each look-up is bound alone, so a bundler drops the ones an app never calls.
-const state = runtime.createState({ loaders, packages, archived, meta, facts, base, recovery, fetchArchive })
+const state = runtime.createState({ loaders, packages, archived, meta, facts, base, recovery, memory, fetchArchive })
 
 /** Loads a module by its registered name, like `importlib.import_module`. Rejects with `ModuleNotFoundError` for unknown names, fetching none of them. */
 export const importModule = (name => runtime.importModule(state, name)) as LookUp<'importModule'>

@@ -8,6 +8,7 @@ declare module 'virtual:lazy-modules' {
   export const facts: import('../contract').RegistryModule['facts']
   export const base: import('../contract').RegistryModule['base']
   export const recovery: import('../contract').RegistryModule['recovery']
+  export const memory: import('../contract').RegistryModule['memory']
   export const fetchArchive: import('../contract').RegistryModule['fetchArchive']
   /** Only in the dev server's registry: where it hands the runtime its updates (`UPDATE_KEY`). */
   export const updateKey: string | undefined

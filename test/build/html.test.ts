@@ -57,12 +57,28 @@ describe('vite 8, `integrity: true`: the digests in each page\'s import map', ()
       expectMapOf(built, page, file => `/${file}`)
     const { integrity } = read(built, 'b.html').maps[0]
     const settings = built.manifest.modules.settings
-    // The module, what it imports, and the runtime's recovery chunk and memory loader.
+    // The module and what it imports.
     for (const file of [settings.file, ...settings.imports])
       expect(integrity[`/${file}`]).toBe(settings.file === file ? settings.integrity : expect.any(String))
-    expect(Object.keys(integrity)).toEqual(expect.arrayContaining([expect.stringMatching(/^\/assets\/recovery-[\w-]{8}\.js$/), expect.stringMatching(/^\/assets\/memory-[\w-]{8}\.js$/)]))
     // Page a's lazy module is page b's too, should its runtime ask: b's map has it.
     expect(Object.keys(integrity)).toContain(`/${built.manifest.modules['src/report'].file}`)
+  })
+
+  it('leaves nothing of the plugin\'s to fetch later, where a retry\'s new URL would escape every digest: its recovery runtime and memory loader are in the first load', async () => {
+    const built = await build({ integrity: true })
+    const chunks = Object.values(built.files).filter(file => file.type === 'chunk')
+    const own = chunks.filter(chunk => chunk.moduleIds.some(id => /[/\\]runtime[/\\](?:recovery|memory)\.[mt]?[jt]s$/.test(id)))
+    expect(own.map(chunk => chunk.moduleIds.filter(id => /[/\\]runtime[/\\]/.test(id)).map(id => id.replace(/^.*[/\\]runtime[/\\]/, '')).sort()).flat()).toEqual(expect.arrayContaining(['memory.ts', 'recovery.ts']))
+    const firstLoads = pages.map(page => initial(built, page))
+    for (const chunk of own)
+      expect(firstLoads.some(files => files.has(chunk.fileName)), chunk.fileName).toBe(true)
+    for (const page of pages)
+      expect(Object.keys(read(built, page).maps[0].integrity).filter(url => /\/(?:recovery|memory)-/.test(url)), page).toEqual([])
+    // Without `integrity`, they stay lazy: the first load carries none of them.
+    const lean = await build({})
+    const leanChunks = Object.values(lean.files).filter(file => file.type === 'chunk')
+    const recovery = leanChunks.find(chunk => chunk.moduleIds.some(id => /[/\\]runtime[/\\]recovery\.[mt]?[jt]s$/.test(id)))!
+    expect(pages.some(page => initial(lean, page).has(recovery.fileName))).toBe(false)
   })
 
   it('merges into a page\'s own import map, which keeps what it had', async () => {

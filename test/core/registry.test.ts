@@ -118,7 +118,7 @@ describe('registryCode', () => {
     expect(factsCode()).toContain('export const facts = /* #__PURE__ */ __lazyModulesFacts()')
   })
 
-  it('lists packages, metadata and archived names, and with `integrity` takes all the facts into the first load', () => {
+  it('lists packages, metadata and archived names, and with `integrity` takes all the facts and the plugin\'s own code into the first load', () => {
     const meta = { value: { title: 'P' }, file: '/app/src/p.ts', export: 'meta' }
     const code = registryCode([{ ...modules[0], isPackage: true, meta }, { ...modules[0], name: 'charts/bar' }, modules[1]], 'build', { archives: { charts: ['charts/*'] } })
     expect(code).toContain('export const packages = ["__proto__"]')
@@ -128,8 +128,14 @@ describe('registryCode', () => {
     expect(code).toMatch(/export const fetchArchive = \(\(\) => \{[^]*fetch\(new URL[^]*import\("virtual:lazy-modules\/facts"\)[^]*import\("unplugin-lazy-modules\/runtime\/memory"\)/)
     expect(registryCode(modules, 'build')).toContain('export const fetchArchive = undefined')
     const full = registryCode(modules, 'build', { integrity: true })
-    expect(full).toContain('import { facts, base } from "virtual:lazy-modules/facts"\nexport { facts, base }')
+    expect(full).toContain('import { facts, base } from "virtual:lazy-modules/facts"\n')
+    expect(full).toContain('export { facts, base }')
     expect(full).not.toContain('__lazyModulesEarlyFacts')
+    // Nothing of the plugin's is fetched later, under a retry's URL that no digest covers.
+    expect(full).toContain('import * as recoveryModule from "unplugin-lazy-modules/runtime/recovery"\nimport * as memoryModule from "unplugin-lazy-modules/runtime/memory"\n')
+    expect(full).toContain('export const recovery = () => Promise.resolve(recoveryModule)\nexport const memory = () => Promise.resolve(memoryModule)\n')
+    expect(full).not.toMatch(/import\("unplugin-lazy-modules\/runtime\/recovery"\)/)
+    expect(registryCode(modules, 'build')).toContain('export const recovery = () => import("unplugin-lazy-modules/runtime/recovery")\nexport const memory = undefined\n')
   })
 
   it('inlines source facts in dev and accepts hot updates', () => {
