@@ -59,10 +59,9 @@ export async function finishBundle(context: OutputContext, bundle: Record<string
   const scans = new Map<string, ScannedImports>()
   const linksOf = (file: string) => scans.get(file) ?? scans.set(file, scanImports(graph.chunks.get(file)!.code, file)).get(file)!
 
-  // The report keeps the sizes it measured on disk; the lazy chunks' gzip sizes are among them.
-  if (reportWanted({ views: options.report, budgets: options.budgets }))
-    sizes.useDisk(sizeCacheFile(options.root))
-  const { modules: loose, eager } = moduleFacts(modules, graph, code => sizes.storedGzip(code))
+  // Gzip sizes are kept on disk between builds, the lazy chunks' for the manifest and the report's.
+  sizes.useDisk(sizeCacheFile(options.root))
+  const { modules: loose, eager } = moduleFacts(modules, graph, code => sizes.gzipOf(code))
   const packed = packArchives(loose, graph, { groups: options.archives, compression: options.compression }, linksOf)
   const manifest = createManifest(withArchives(loose, packed.archives), packed.archives)
   const chunks = chunkFacts(graph, manifest, (file) => {
@@ -91,14 +90,17 @@ export async function finishBundle(context: OutputContext, bundle: Record<string
     facts: lazyFile(RESOLVED_FACTS_ID),
     recovery: lazyFile(runtimeFile('recovery')),
   }
-  for (const file of Object.values(bundle)) {
-    if (file.type !== 'chunk')
+  // Only the registry's and the facts module's chunks call a facts function: no other chunk's code is
+  // searched, nor read out of the bundler again (the first load's can be megabytes).
+  for (const chunk of graph.chunks.values()) {
+    const file = bundle[chunk.file]
+    if (file?.type !== 'chunk' || !chunk.moduleIds.some(id => id === RESOLVED_REGISTRY_ID || id === RESOLVED_FACTS_ID))
       continue
-    const early = withFacts(file.fileName, file.code, manifest, runtimeFacts, true)
-    const code = withFacts(file.fileName, early ?? file.code, manifest, runtimeFacts) ?? early
+    const early = withFacts(chunk.file, chunk.code, manifest, runtimeFacts, true)
+    const code = withFacts(chunk.file, early ?? chunk.code, manifest, runtimeFacts) ?? early
     if (code === undefined)
       continue
-    file.code = graph.chunks.get(file.fileName)!.code = code
+    file.code = chunk.code = code
     // The manifest describes the file as written. The build id stays the one the facts carry.
     for (const module of Object.values(manifest.modules)) {
       if (module.file === file.fileName)
@@ -117,6 +119,7 @@ export async function finishBundle(context: OutputContext, bundle: Record<string
   if (options.manifest)
     context.emitFile({ type: 'asset', fileName: options.manifest, source: `${JSON.stringify(manifest, null, 2)}\n` })
   await report(context, { graph, manifest, bundle, archives: packed.files, loadedAtStart: loadedAtStart.map(({ module }) => module), recovery: runtimeFacts.recovery }, options, sizes)
+  await sizes.saveDisk()
 }
 
 /** Each HTML page Vite wrote gets the digests of the chunks it may import later, in its import map. */
@@ -166,9 +169,7 @@ async function report(context: OutputContext, built: { graph: BundleGraph, manif
   })
   const input = { manifest: built.manifest, graph: built.graph, assets, moduleInfo: (id: string) => context.getModuleInfo(id), resolve, parse: context.parse && ((code: string) => context.parse!(code)), attribute: options.attribute, root: options.root, loadedAtStart: built.loadedAtStart, isPluginModule, recovery: built.recovery }
   const baseline = await readBaseline(options.report.baseline, context, options.root)
-  sizes.useDisk(sizeCacheFile(options.root))
   const result = reportOutputs(await createReport(input, { budgets: options.budgets, cache: sizes, brotli: options.report.brotli, baseline }), wanted)
-  await sizes.saveDisk()
   if (result.table) {
     // Rollup prints `info` logs (or hands them to `onLog`), Vite sends them to its logger.
     context.info ? context.info(result.table) : console.info(result.table)

@@ -16,8 +16,8 @@ export interface ModuleFacts {
   eager: { name: string, file: string }[]
 }
 
-/** `knownGzip`: a gzip size measured earlier for the same bytes, if any (the report's size cache). */
-export function moduleFacts(modules: LazyModule[], graph: BundleGraph, knownGzip: (code: string) => number | undefined = () => undefined): ModuleFacts {
+/** `gzipOf`: the gzip size (level 9) of a chunk's code, or one measured earlier for the same bytes (the size cache). */
+export function moduleFacts(modules: LazyModule[], graph: BundleGraph, gzipOf?: (code: string) => number): ModuleFacts {
   const eager: ModuleFacts['eager'] = []
   const infos = modules.map((module): ModuleInfo => {
     const chunk = module.id === undefined ? undefined : graph.chunkOf(module.id)
@@ -33,7 +33,7 @@ export function moduleFacts(modules: LazyModule[], graph: BundleGraph, knownGzip
       file: chunk.file,
       imports,
       css: [...new Set(css)].sort(),
-      size: sizeOf(chunk.code, knownGzip(chunk.code)),
+      size: sizeOf(chunk.code, gzipOf?.(chunk.code)),
       integrity: integrityOf(chunk.code),
     }
   })

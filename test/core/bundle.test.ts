@@ -1,7 +1,7 @@
 // The bundle stage on a bundle written by hand: what it emits, what it rewrites, what it warns.
 import type { OutputFile } from '../../src/core/graph'
 import { describe, expect, it } from 'vitest'
-import { FACTS_FUNCTION } from '../../src/contract'
+import { FACTS_FUNCTION, RESOLVED_FACTS_ID } from '../../src/contract'
 import { integrityOf } from '../../src/core/bytes'
 import { finishBundle } from '../../src/core/bundle'
 import { resolveOptions } from '../../src/core/options'
@@ -33,7 +33,7 @@ const entryCode = `const facts = ${FACTS_FUNCTION}()\nexport const load = () => 
 describe('finishBundle', () => {
   it('writes the facts into the registry\'s chunk and a manifest that describes every file as written', async () => {
     const bundle = {
-      'index.js': chunk('index.js', entryCode, { isEntry: true, facadeModuleId: '/app/src/start.js', moduleIds: ['/app/src/start.js'], dynamicImports: ['bar.js'] }),
+      'index.js': chunk('index.js', entryCode, { isEntry: true, facadeModuleId: '/app/src/start.js', moduleIds: ['/app/src/start.js', RESOLVED_FACTS_ID], dynamicImports: ['bar.js'] }),
       'bar.js': chunk('bar.js', 'export const kind = "bar"\n', { isDynamicEntry: true, facadeModuleId: '/app/src/charts/bar.js', moduleIds: ['/app/src/charts/bar.js'] }),
     }
     const { manifest, warnings } = await run(bundle)

@@ -456,6 +456,41 @@ describe('SizeCache', () => {
     expect(await third.measure(code)).toEqual(sizes(code))
     rmSync(root, { recursive: true, force: true })
   })
+
+  it('gives the manifest its gzip sizes from disk, and keeps those it measured for the next build, with no report', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'lazy-sizes-'))
+    mkdirSync(join(root, 'node_modules'))
+    const file = sizeCacheFile(root)!
+    const code = noise(1500)
+    const first = new SizeCache()
+    first.useDisk(file)
+    expect(first.gzipOf(code)).toBe(sizes(code).gzip)
+    await first.saveDisk()
+    // A new process: changing the file's number shows that it was used, and not measured again.
+    const stored = JSON.parse(readFileSync(file, 'utf8'))
+    expect(Object.keys(stored.sizes)).toHaveLength(1)
+    stored.sizes[Object.keys(stored.sizes)[0]][1] = 7
+    writeFileSync(file, JSON.stringify(stored))
+    const second = new SizeCache()
+    second.useDisk(file)
+    expect(second.gzipOf(code)).toBe(7)
+    // The report's sizes (gzip and brotli) of other bytes serve the next build's manifest too.
+    const other = noise(900)
+    second.nextBuild()
+    await second.measure(other)
+    await second.saveDisk()
+    const again = JSON.parse(readFileSync(file, 'utf8'))
+    const reported = Object.keys(again.sizes).find(key => key.startsWith('true:'))!
+    again.sizes[reported][1] = 9
+    writeFileSync(file, JSON.stringify(again))
+    const third = new SizeCache()
+    third.useDisk(file)
+    expect(third.gzipOf(other)).toBe(9)
+    expect(third.gzipOf(code)).toBe(7)
+    // Without a file, it measures.
+    expect(new SizeCache().gzipOf(code)).toBe(sizes(code).gzip)
+    rmSync(root, { recursive: true, force: true })
+  })
 })
 
 describe('reportOutputs', () => {

@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto'
 import { lstatSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { promisify } from 'node:util'
-import { brotliCompress, constants, gzip } from 'node:zlib'
+import { brotliCompress, constants, gzip, gzipSync } from 'node:zlib'
 
 /** What servers use when they compress on the fly; quality 11 is far slower (docs/report.md). */
 export const BROTLI_QUALITY = 5
@@ -55,14 +55,21 @@ export class SizeCache {
   }
 
   /**
-   * The gzip size an earlier build measured for these bytes, kept on disk (`useDisk`); `undefined` if
-   * none did. The manifest's sizes are gzip level 9 too, so an unchanged lazy chunk is not compressed again.
+   * The gzip size of these bytes (level 9, as the report's): an earlier build's, kept on disk
+   * (`useDisk`), else measured now and kept for the next build, with or without a report. The
+   * manifest's sizes come from here, so an unchanged lazy chunk is not compressed again.
    */
-  storedGzip(data: string | Uint8Array): number | undefined {
-    if (!this.disk?.sizes.size)
-      return undefined
+  gzipOf(data: string | Uint8Array): number {
+    if (!this.disk)
+      return gzipSync(data, { level: 9 }).length
     const digest = digestOf(data)
-    return (this.disk.sizes.get(`true:${digest}`) ?? this.disk.sizes.get(`false:${digest}`))?.gzip
+    const known = this.disk.sizes.get(`true:${digest}`) ?? this.disk.sizes.get(`false:${digest}`)
+    if (known)
+      return known.gzip
+    const sizes = { raw: Buffer.byteLength(data), gzip: gzipSync(data, { level: 9 }).length, brotli: null }
+    this.disk.sizes.set(`false:${digest}`, sizes)
+    this.disk.measured = true
+    return sizes.gzip
   }
 
   private compress(data: string | Uint8Array, brotli: boolean): Promise<Sizes> {
