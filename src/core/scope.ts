@@ -31,6 +31,8 @@ type Located = Node & { start: number }
  * One walk: declarations go into their scopes, references wait until every declaration is known
  * (hoisting). Throws a `SyntaxError` with its `pos` at a `with` statement, which a module may not
  * have and which would hide which binding a name reaches (Rolldown's parser lets it through).
+ * Long, as one switch over the nodes that declare names or open a scope; any other node is walked
+ * through its children.
  */
 export function moduleScope(ast: Program): ModuleScope {
   const parents = new WeakMap<Node, Node>()
@@ -46,17 +48,18 @@ export function moduleScope(ast: Program): ModuleScope {
   }
   const link = (node: Node | null | undefined, parent: Node) => {
     if (!node)
-      return false
+      return
     parents.set(node, parent)
     if (node.type === 'Identifier')
       names.add(node.name)
-    return true
   }
 
   /** Any node in an expression or statement position. */
   function visit(node: Node | null | undefined, parent: Node | undefined, scope: Scope): void {
-    if (!node || (parent && !link(node, parent)))
+    if (!node)
       return
+    if (parent)
+      link(node, parent)
     switch (node.type) {
       case 'Identifier':
         pending.push([node, scope])
