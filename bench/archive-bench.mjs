@@ -147,7 +147,8 @@ if (!only || only === 'load') {
   // Module codes in the order iterModules lists them (by name), to check what loadAll() returns.
   const expectedCodes = locales.map(name => [`locales/${name}`, /\bcode: "([^"]+)"/.exec(readFileSync(join(dateFns.dir, 'locale', `${name}.js`), 'utf8'))[1]])
     .sort(([a], [b]) => a < b ? -1 : 1).map(([, code]) => code)
-  const variantNames = list('ARCHIVE_BENCH_VARIANTS', 'loose,store,deflate,store-warm,grouped')
+  // An earlier build given by ARCHIVE_BENCH_BASELINE_DIST is measured whatever the list says.
+  const variantNames = [...new Set([...list('ARCHIVE_BENCH_VARIANTS', 'loose,store,deflate,store-warm,grouped'), ...builds['store-before'] ? ['store-before'] : []])]
   const variants = variantNames.map(name => name === 'store-warm'
     ? { name, site: 'store', warmLoader: builds.store.archiveLoader[0] }
     : { name, site: name })
@@ -186,8 +187,10 @@ if (!only || only === 'load') {
     warmup,
     latencies,
     goals: {
-      h1: { goal: `store archive ≥ 3× faster than loose over HTTP/1.1 at ${headline} ms`, value: h1?.looseOverVariant, met: h1 ? h1.looseOverVariant >= 3 : undefined },
-      h2: { goal: `store archive never slower than loose over HTTP/2 at ${headline} ms`, value: h2?.looseOverVariant, roundsSlower: h2?.roundsVariantSlower, met: h2 ? h2.looseOverVariant >= 1 && h2.roundsVariantSlower === 0 : undefined },
+      // Issue 12's goals: 3× over HTTP/1.1 (held to both the ratio of medians and the paired median),
+      // and over HTTP/2 a paired median of at least 0.97×, within noise of loose.
+      h1: { goal: `store archive ≥ 3× faster than loose over HTTP/1.1 at ${headline} ms (ratio of medians and paired median)`, value: h1 && Math.min(h1.looseOverVariant, h1.pairedMedian), met: h1 ? h1.looseOverVariant >= 3 && h1.pairedMedian >= 3 : undefined },
+      h2: { goal: `store archive within noise of loose over HTTP/2 at ${headline} ms (paired median ≥ 0.97×)`, value: h2?.pairedMedian, roundsSlower: h2?.roundsVariantSlower, met: h2 ? h2.pairedMedian >= 0.97 : undefined },
     },
     ...load.summaries,
     probes,
