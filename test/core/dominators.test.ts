@@ -1,26 +1,11 @@
 import { describe, expect, it } from 'vitest'
-import { cutLosses, dominators } from '../../src/core/report/dominators'
+import { cutLosses, dominators, reachable } from '../../src/core/report/dominators'
 import { prng } from '../helpers/random'
 
 /** What the report did before: walk the graph once per cut, without the cut's edges. */
 function walked(roots: string[], edges: Map<string, string[]>, target: string, importers: Set<string>): Set<string> {
-  const reach = (cut: boolean) => {
-    const seen = new Set<string>()
-    const queue = [...roots]
-    while (queue.length) {
-      const id = queue.pop()!
-      if (seen.has(id))
-        continue
-      seen.add(id)
-      for (const next of edges.get(id) ?? []) {
-        if (!(cut && next === target && importers.has(id)))
-          queue.push(next)
-      }
-    }
-    return seen
-  }
-  const kept = reach(true)
-  return new Set([...reach(false)].filter(id => !kept.has(id)))
+  const kept = reachable(roots, edges, (from, to) => to === target && importers.has(from))
+  return new Set([...reachable(roots, edges)].filter(id => !kept.has(id)))
 }
 
 describe('dominators', () => {

@@ -10,7 +10,7 @@ import type { Parse } from '../scope'
 import { existsSync, readFileSync } from 'node:fs'
 import { dirname, resolve as resolvePath } from 'node:path'
 import { runtimeFile } from '../runtime-files'
-import { cutLosses } from './dominators'
+import { cutLosses, reachable } from './dominators'
 import { list, plural } from './format'
 import { isVirtual, moduleKey, packageName, shortId } from './ids'
 
@@ -116,21 +116,7 @@ function firstLoadGraph({ graph, moduleInfo }: ReportInput): FirstLoadGraph {
     const found = info(id)
     return !found || found.isEntry || !found.importers.some(importer => first.has(importer))
   })
-  const reach = (cut: Draft | null) => {
-    const seen = new Set<string>()
-    const queue = [...roots]
-    while (queue.length) {
-      const id = queue.pop()!
-      if (seen.has(id))
-        continue
-      seen.add(id)
-      for (const target of edges.get(id)!) {
-        if (!(cut?.targets.has(target) && cut.importers.has(id)))
-          queue.push(target)
-      }
-    }
-    return seen
-  }
+  const reach = (cut: Draft | null) => reachable(roots, edges, cut ? (from, to) => cut.targets.has(to) && cut.importers.has(from) : undefined)
   return { roots, edges, reached: reach(null), reach }
 }
 

@@ -19,6 +19,26 @@ export interface CutLosses {
 }
 
 /**
+ * What `roots` reach over `edges`, without the edges `cut` names: one walk, for a cut the dominator
+ * tree cannot answer (several targets at once).
+ */
+export function reachable(roots: string[], edges: Map<string, readonly string[]>, cut?: (from: string, to: string) => boolean): Set<string> {
+  const seen = new Set<string>()
+  const queue = [...roots]
+  while (queue.length) {
+    const id = queue.pop()!
+    if (seen.has(id))
+      continue
+    seen.add(id)
+    for (const next of edges.get(id) ?? []) {
+      if (!cut?.(id, next))
+        queue.push(next)
+    }
+  }
+  return seen
+}
+
+/**
  * @param roots where the walk starts (they are never lost)
  * @param edges each module's imports; every module the roots reach must have an entry
  * @param cuts at most one per target: two cuts of one target would have to share its edges
