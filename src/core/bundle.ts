@@ -12,7 +12,7 @@ import { dirname, relative, sep } from 'node:path'
 import { packArchives } from './archive'
 import { integrityOf, sizeOf } from './bytes'
 import { RESOLVED_FACTS_ID, RESOLVED_REGISTRY_ID } from '../contract'
-import { chunkFacts, moduleFacts, withFacts } from './facts'
+import { chunkFacts, factsFunctionIn, moduleFacts, withFacts } from './facts'
 import { chunksOf, createGraph } from './graph'
 import { pageIntegrity, withImportMap } from './html'
 import { lexerReady, scanImports } from './links'
@@ -90,11 +90,11 @@ export async function finishBundle(context: OutputContext, bundle: Record<string
     facts: lazyFile(RESOLVED_FACTS_ID),
     recovery: lazyFile(runtimeFile('recovery')),
   }
-  // Only the registry's and the facts module's chunks call a facts function: no other chunk's code is
-  // searched, nor read out of the bundler again (the first load's can be megabytes).
+  // Only the chunks that call a facts function are rewritten: no other chunk's code is searched, nor
+  // read out of the bundler again (the first load's can be megabytes).
   for (const chunk of graph.chunks.values()) {
     const file = bundle[chunk.file]
-    if (file?.type !== 'chunk' || !chunk.moduleIds.some(id => id === RESOLVED_REGISTRY_ID || id === RESOLVED_FACTS_ID))
+    if (file?.type !== 'chunk' || !factsFunctionIn(chunk.moduleIds, options.integrity))
       continue
     const early = withFacts(chunk.file, chunk.code, manifest, runtimeFacts, true)
     const code = withFacts(chunk.file, early ?? chunk.code, manifest, runtimeFacts) ?? early

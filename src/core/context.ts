@@ -14,11 +14,11 @@ import type { SourceMapLike } from './positions'
 import type { MarkedImport } from './transform'
 import { existsSync, statSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
-import { EARLY_FACTS_FUNCTION, FACTS_FUNCTION, FACTS_ID, MEMORY_RUNTIME_ID, RECOVERY_RUNTIME_ID, REGISTRY_ID, RESOLVED_FACTS_ID, RESOLVED_REGISTRY_ID, RUNTIME_ID } from '../contract'
+import { FACTS_ID, MEMORY_RUNTIME_ID, RECOVERY_RUNTIME_ID, REGISTRY_ID, RESOLVED_FACTS_ID, RESOLVED_REGISTRY_ID, RUNTIME_ID } from '../contract'
 import { finishBundle } from './bundle'
 import { chunkName, fileOf, namedChunkFileNames } from './chunk-names'
 import { dtsCode, dtsEntries, markedIn, readIfThere, writeIfChanged } from './dts'
-import { namingCall } from './facts'
+import { factsFunctionIn, namingCall } from './facts'
 import { assertUniqueNames, isBare, markedModuleName, registeredAt } from './names'
 import { resolveOptions } from './options'
 import { codeFrame, locate, originalPosition } from './positions'
@@ -271,7 +271,7 @@ export class Context {
    * into the hash, and from these options, which it must reflect too: two files with one name never differ.
    */
   hashSalt(chunk: { moduleIds: readonly string[] }): string | undefined {
-    if (!this.factsFunctionIn(chunk))
+    if (!factsFunctionIn(chunk.moduleIds, this.options.integrity))
       return undefined
     const { archives, compression, keepLooseChunks, retry, manifest } = this.options
     return JSON.stringify({ archives, compression, keepLooseChunks, retry, manifest })
@@ -283,19 +283,10 @@ export class Context {
    * pages does, would keep its name when a lazy module changed. `map: null` tells the bundler no code moved.
    */
   renderChunk(code: string, chunk: { fileName: string, moduleIds: readonly string[] }, files: string[]): { code: string, map: null } | undefined {
-    const fn = this.factsFunctionIn(chunk)
+    const fn = factsFunctionIn(chunk.moduleIds, this.options.integrity)
     if (!fn)
       return undefined
     return { code: code + namingCall(files.filter(file => file !== chunk.fileName), fn), map: null }
-  }
-
-  /** Which facts function the bundle stage defines in the chunk, if any: the facts', or the registry's early facts'. */
-  private factsFunctionIn(chunk: { moduleIds: readonly string[] }): string | undefined {
-    if (chunk.moduleIds.includes(RESOLVED_FACTS_ID))
-      return FACTS_FUNCTION
-    if (chunk.moduleIds.includes(RESOLVED_REGISTRY_ID) && !this.options.integrity)
-      return EARLY_FACTS_FUNCTION
-    return undefined
   }
 
   /** Before chunks are named: the lazy modules' files, for `chunkFileNames` to name their chunks after them. */

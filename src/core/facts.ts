@@ -6,7 +6,7 @@ import type { Manifest, ModuleInfo } from '../types'
 import type { BundleGraph } from './graph'
 import type { ChunkReference } from './links'
 import type { LazyModule } from './names'
-import { EARLY_FACTS_FUNCTION, FACTS_FUNCTION } from '../contract'
+import { EARLY_FACTS_FUNCTION, FACTS_FUNCTION, RESOLVED_FACTS_ID, RESOLVED_REGISTRY_ID } from '../contract'
 import { integrityOf, sizeOf } from './bytes'
 import { sourceFacts } from './registry'
 
@@ -65,7 +65,19 @@ export function chunkFacts(graph: BundleGraph, manifest: Manifest, links: (file:
   return facts
 }
 
-/** A chunk that calls a facts function: the registry's (early facts) or the facts module's. */
+/**
+ * Which facts function a chunk calls, by the modules in it: the facts module's, or the registry's
+ * early facts' (none with `integrity`, where the registry imports the facts module itself).
+ */
+export function factsFunctionIn(moduleIds: readonly string[], integrity: boolean): string | undefined {
+  if (moduleIds.includes(RESOLVED_FACTS_ID))
+    return FACTS_FUNCTION
+  if (moduleIds.includes(RESOLVED_REGISTRY_ID) && !integrity)
+    return EARLY_FACTS_FUNCTION
+  return undefined
+}
+
+/** The same in code, for the bundler's native hook filter: a chunk that calls a facts function. */
 export const FACTS_CALL = new RegExp(`\\b(?:${FACTS_FUNCTION}|${EARLY_FACTS_FUNCTION})\\(`)
 
 /**

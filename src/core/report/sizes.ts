@@ -5,7 +5,8 @@ import { createHash } from 'node:crypto'
 import { lstatSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { promisify } from 'node:util'
-import { brotliCompress, constants, gzip, gzipSync } from 'node:zlib'
+import { brotliCompress, constants, gzip } from 'node:zlib'
+import { sizeOf } from '../bytes'
 
 /** What servers use when they compress on the fly; quality 11 is far slower (docs/report.md). */
 export const BROTLI_QUALITY = 5
@@ -61,12 +62,12 @@ export class SizeCache {
    */
   gzipOf(data: string | Uint8Array): number {
     if (!this.disk)
-      return gzipSync(data, { level: 9 }).length
+      return sizeOf(data).gzip
     const digest = digestOf(data)
     const known = this.disk.sizes.get(`true:${digest}`) ?? this.disk.sizes.get(`false:${digest}`)
     if (known)
       return known.gzip
-    const sizes = { raw: Buffer.byteLength(data), gzip: gzipSync(data, { level: 9 }).length, brotli: null }
+    const sizes = { ...sizeOf(data), brotli: null }
     this.disk.sizes.set(`false:${digest}`, sizes)
     this.disk.measured = true
     return sizes.gzip
