@@ -12,14 +12,24 @@ import plugin from '../../src/vite'
  * that what a bundler cannot drop does not grow unseen.
  */
 const BUDGET = { perModule: 15, fixed: 1_000, everyLookUp: 1_300 }
+/**
+ * With `integrity: true` the first load carries every digest and all of the plugin's code (README,
+ * 5,767 B at one module when set): a ceiling, so that it does not grow unseen, and still one JS file.
+ */
+const INTEGRITY_CEILING = 6_000
 
 describe('what the plugin adds to the first load', () => {
   const rows: { n: number, added: number, addedAll: number, pluginJs: number, globJs: number }[] = []
+  let strict: { added: number, js: number } | undefined
   beforeAll(async () => {
     await init
     for (const n of [1, 100]) {
       const [withPlugin, all, glob] = [await measure(n, 'plugin', plugin as any), await measure(n, 'all', plugin as any), await measure(n, 'glob')]
       rows.push({ n, added: withPlugin.bytes - glob.bytes, addedAll: all.bytes - glob.bytes, pluginJs: withPlugin.js.length, globJs: glob.js.length })
+      if (n === 1) {
+        const integrity = await measure(n, 'integrity', plugin as any)
+        strict = { added: integrity.bytes - glob.bytes, js: integrity.js.length }
+      }
     }
   }, 180_000)
 
@@ -41,5 +51,10 @@ describe('what the plugin adds to the first load', () => {
   it('adds no start-up request: as many JS files in the first load as the glob app', () => {
     for (const row of rows)
       expect(row.pluginJs, `N = ${row.n}`).toBe(row.globJs)
+  })
+
+  it(`with \`integrity: true\`, costs at most ${INTEGRITY_CEILING} B brotli at one module, in as many JS files as the glob app`, () => {
+    expect(strict!.added).toBeLessThanOrEqual(INTEGRITY_CEILING)
+    expect(strict!.js).toBe(rows[0].globJs)
   })
 })
