@@ -19,7 +19,7 @@ import { lexerReady, scanImports } from './links'
 import { createManifest, withArchives } from './manifest'
 import { reportWanted } from './options'
 import { sizeCacheFile } from './report/sizes'
-import { runtimeFile } from './runtime-files'
+import { memoryRuntimeFile, runtimeFile } from './runtime-files'
 
 /** What a bundler's `generateBundle` context must offer; Rollup's and Rolldown's both do. */
 export interface OutputContext {
@@ -86,7 +86,7 @@ export async function finishBundle(context: OutputContext, bundle: Record<string
     fallback: options.keepLooseChunks,
     manifest: options.manifest || null,
     retry: options.retry,
-    memory: lazyFile(runtimeFile(options.compression === 'deflate' ? 'memory-deflate' : 'memory')),
+    memory: lazyFile(memoryRuntimeFile(options.compression)),
     facts: lazyFile(RESOLVED_FACTS_ID),
     recovery: lazyFile(runtimeFile('recovery')),
   }

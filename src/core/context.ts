@@ -24,7 +24,7 @@ import { resolveOptions } from './options'
 import { codeFrame, locate, originalPosition } from './positions'
 import { factsCode, registryCode, scanModules } from './registry'
 import { SizeCache } from './report/sizes'
-import { runtimeFile } from './runtime-files'
+import { memoryRuntimeFile, runtimeFile } from './runtime-files'
 
 /**
  * What the hook contexts of Vite, Rollup and Rolldown all give (Rollup's `PluginContext`). unplugin
@@ -70,8 +70,7 @@ export class Context {
 
   constructor(private rawOptions: Options | undefined) {
     this.options = resolveOptions(rawOptions)
-    // Only builds whose archives are deflated carry the inflating code.
-    this.provided[MEMORY_RUNTIME_ID] = runtimeFile(this.options.compression === 'deflate' ? 'memory-deflate' : 'memory')
+    this.provided[MEMORY_RUNTIME_ID] = memoryRuntimeFile(this.options.compression)
   }
 
   /** Vite's resolved config: its root, whether it serves or builds, and how it writes HTML. */

@@ -18,3 +18,8 @@ export function runtimeFile(name: 'index' | 'recovery' | 'memory' | 'memory-defl
     throw new Error(`[lazy-modules] the runtime is missing from the installed package: reinstall unplugin-lazy-modules.`)
   }
 }
+
+/** The memory loader a build bundles: only builds whose archives are deflated carry the inflating code. */
+export function memoryRuntimeFile(compression: 'store' | 'deflate'): string {
+  return runtimeFile(compression === 'deflate' ? 'memory-deflate' : 'memory')
+}
