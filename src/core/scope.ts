@@ -243,11 +243,9 @@ export function moduleScope(ast: Program): ModuleScope {
         return
       case 'RestElement':
         declare(pattern.argument, pattern, into, scope)
-        return
-      default:
-        // Only an assignment target can be another kind (`for (a.b of c)`): a reference.
-        visit(pattern, undefined, scope)
     }
+    // No other pattern declares: a member expression is only ever an assignment target, which the
+    // walk reads as a reference where it meets one.
   }
 
   for (const statement of ast.body)
