@@ -19,8 +19,12 @@ import { build } from 'vite'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 
-/** Writes the app: N modules, a page, and an entry that loads one of them by name on a click. */
-export function writeApp(dir, n, variant) {
+/**
+ * Writes the app: N modules, a page, and an entry that loads one of them by name on a click.
+ * `commonjs`: the entry also imports a CommonJS file, as an app importing React does, so that the
+ * first load needs the bundler's interop helpers.
+ */
+export function writeApp(dir, n, variant, { commonjs = false } = {}) {
   mkdirSync(join(dir, 'src/mods'), { recursive: true })
   for (let i = 0; i < n; i++)
     writeFileSync(join(dir, `src/mods/m${i}.js`), `export const id = ${i}\nexport default () => 'module ${i}'\n`)
@@ -31,7 +35,10 @@ export function writeApp(dir, n, variant) {
     : variant === 'all'
       ? `import { configure, events, getLoader, hasModule, importModule, iterModules, load as loadHandle, preload } from 'unplugin-lazy-modules/runtime'\nconst load = name => importModule(\`mods/\${name}\`)\nwindow.lookUps = [configure, events, getLoader, hasModule, iterModules, loadHandle, preload]\n`
       : `import { importModule } from 'unplugin-lazy-modules/runtime'\nconst load = name => importModule(\`mods/\${name}\`)\n`
-  writeFileSync(join(dir, 'src/main.js'), `${main}document.querySelector('button').onclick = async () => {\n  const mod = await load(document.querySelector('#name').value)\n  document.querySelector('output').textContent = mod.default()\n}\n`)
+  if (commonjs)
+    writeFileSync(join(dir, 'src/dep.cjs'), `module.exports = { greeting: 'hello' }\n`)
+  const dep = commonjs ? `import dep from './dep.cjs'\ndocument.title = dep.greeting\n` : ''
+  writeFileSync(join(dir, 'src/main.js'), `${dep}${main}document.querySelector('button').onclick = async () => {\n  const mod = await load(document.querySelector('#name').value)\n  document.querySelector('output').textContent = mod.default()\n}\n`)
 }
 
 /** index.html and the JS it loads at start: module scripts, modulepreloads, their static imports. */
@@ -57,10 +64,10 @@ export function firstLoad(outDir) {
   return { bytes, js }
 }
 
-export async function measure(n, variant, plugin) {
+export async function measure(n, variant, plugin, app = {}) {
   const dir = mkdtempSync(join(tmpdir(), `first-load-${variant}-`))
   try {
-    writeApp(dir, n, variant)
+    writeApp(dir, n, variant, app)
     await build({
       root: dir,
       configFile: false,

@@ -94,7 +94,7 @@ export function registryCode(modules: LazyModule[], mode: 'build' | 'dev', optio
     `export const loaders = [\n${loaders.join('\n')}\n]`,
     // With `integrity: true` the plugin's own code is in the first load: fetched later, a retry
     // would fetch it under a new URL, which no digest in the page covers.
-    `export const recovery = ${ownCodeFirst ? '() => Promise.resolve(recoveryModule)' : `() => import(${JSON.stringify(RECOVERY_RUNTIME_ID)})`}`,
+    `export const recovery = ${ownCodeFirst ? '() => Promise.resolve(recoveryObject)' : `() => import(${JSON.stringify(RECOVERY_RUNTIME_ID)}).then(({ recovery }) => recovery)`}`,
     `export const memory = ${ownCodeFirst ? '() => Promise.resolve(memoryModule)' : 'undefined'}`,
     `export const packages = ${packages.length ? JSON.stringify(packages) : 'undefined'}`,
     `export const meta = ${withMeta.length ? JSON.stringify(withMeta) : 'undefined'}`,
@@ -117,7 +117,7 @@ export function registryCode(modules: LazyModule[], mode: 'build' | 'dev', optio
   // The facts module and the memory loader are the recovery chunk's own imports, no part of the first
   // load, unless the first load must carry every digest.
   if (ownCodeFirst)
-    lines.unshift(`import { facts, base } from ${JSON.stringify(FACTS_ID)}`, `import * as recoveryModule from ${JSON.stringify(RECOVERY_RUNTIME_ID)}`, `import * as memoryModule from ${JSON.stringify(MEMORY_RUNTIME_ID)}`, `export { facts, base }`)
+    lines.unshift(`import { facts, base } from ${JSON.stringify(FACTS_ID)}`, `import { recovery as recoveryObject } from ${JSON.stringify(RECOVERY_RUNTIME_ID)}`, `import * as memoryModule from ${JSON.stringify(MEMORY_RUNTIME_ID)}`, `export { facts, base }`)
   else
     lines.push(`export const facts = /* #__PURE__ */ ${EARLY_FACTS_FUNCTION}()`, `export const base = import.meta.url`)
   lines.push(`export const fetchArchive = ${archived.length ? fetchArchiveCode : 'undefined'}`)

@@ -11,8 +11,8 @@ import type { Entry } from './registry'
 import { ModuleLoadError } from './errors'
 import { fill, handle, handleName, listModules, loadable, update, urlOf } from './registry'
 
-/** The recovery chunk's exports (src/runtime/recovery.ts). */
-type Recovery = typeof import('./recovery')
+/** What the recovery chunk exports (src/runtime/recovery.ts). */
+type Recovery = typeof import('./recovery')['recovery']
 
 export interface Loader<T = unknown> {
   readonly name: string
@@ -48,7 +48,7 @@ async function withRecovery<T>(state: RuntimeState, name: string, use: (recovery
   for (let attempt = 1; ; attempt++) {
     // As `ownChunk` (src/runtime/loading.ts) does for the facts and the memory loader, written out
     // here so that the first load does not carry it.
-    const loading = state.recoveryLoading ??= (attempt > 1 && file ? import(/* @vite-ignore */ `${urlOf(state, file)}?retry=${++state.retries}`) : state.recovery!())
+    const loading = state.recoveryLoading ??= (attempt > 1 && file ? import(/* @vite-ignore */ `${urlOf(state, file)}?retry=${++state.retries}`).then(({ recovery }) => recovery) : state.recovery!())
     try {
       return await use(await loading as Recovery)
     }

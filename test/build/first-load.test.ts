@@ -57,4 +57,11 @@ describe('what the plugin adds to the first load', () => {
     expect(strict!.added).toBeLessThanOrEqual(INTEGRITY_CEILING)
     expect(strict!.js).toBe(rows[0].globJs)
   })
+
+  // Rolldown puts its runtime helpers in a chunk of their own when the entry and a lazy chunk both
+  // need one: the recovery chunk's import() must not make it need one (src/runtime/recovery.ts).
+  it('adds no start-up request to an app whose first load needs the bundler\'s CommonJS helpers', async () => {
+    const [withPlugin, glob] = [await measure(1, 'plugin', plugin as any, { commonjs: true }), await measure(1, 'glob', undefined, { commonjs: true })]
+    expect(withPlugin.js).toHaveLength(glob.js.length)
+  }, 60_000)
 })

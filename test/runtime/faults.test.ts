@@ -11,7 +11,7 @@ import { ModuleLoadError, StaleBuildError } from '../../src/runtime/errors'
 import { createRuntime } from '../../src/runtime/runtime'
 
 /** The recovery chunk: where a load goes past the bundler's first `import()`. */
-const recovery = () => import('../../src/runtime/recovery')
+const recovery = () => import('../../src/runtime/recovery').then(({ recovery }) => recovery)
 import { moduleInfo } from '../helpers/manifest'
 
 const info = (name: string) => moduleInfo({ name, file: `${name}.js` })

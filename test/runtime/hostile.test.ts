@@ -5,7 +5,7 @@ import { ModuleNotFoundError } from '../../src/runtime/errors'
 import { createRuntime } from '../../src/runtime/runtime'
 
 /** The recovery chunk: where a load goes past the bundler's first `import()`. */
-const recovery = () => import('../../src/runtime/recovery')
+const recovery = () => import('../../src/runtime/recovery').then(({ recovery }) => recovery)
 import { moduleInfo } from '../helpers/manifest'
 
 /** A seeded generator, so a failure names a case that can be run again. */

@@ -4,7 +4,7 @@ import { ModuleLoadError, ModuleNotFoundError } from '../../src/runtime/errors'
 import { createRuntime } from '../../src/runtime/runtime'
 
 /** The recovery chunk: where a load goes past the bundler's first `import()`. */
-const recovery = () => import('../../src/runtime/recovery')
+const recovery = () => import('../../src/runtime/recovery').then(({ recovery }) => recovery)
 import { moduleInfo } from '../helpers/manifest'
 
 const info = (name: string, extra: Partial<ModuleInfo> = {}) =>
@@ -103,7 +103,7 @@ describe('getLoader, iterModules, hasModule', () => {
 describe('a first load without the facts', () => {
   const facts = { buildId: 'b', root: '', modules: [info('charts/bar', { meta: { title: 'Bar' } }), info('charts/pie')] }
   function lean(load: () => Promise<unknown>) {
-    const recovery = vi.fn(() => import('../../src/runtime/recovery'))
+    const recovery = vi.fn(() => import('../../src/runtime/recovery').then(({ recovery }) => recovery))
     const loadFacts = vi.fn(async () => ({ facts, base: 'https://app.test/assets/facts.js' }))
     const runtime = createRuntime({
       loaders: [['charts/bar', load], ['charts/pie', async () => ({})]],
