@@ -11,7 +11,7 @@ import { createUnplugin } from 'unplugin'
 import { RESOLVED_FACTS_ID, RESOLVED_REGISTRY_ID, RUNTIME_ID } from './contract'
 import { Context } from './core/context'
 import { FACTS_CALL } from './core/facts'
-import { markerPattern } from './core/marker'
+import { transformPattern } from './core/marker'
 
 export type { Report } from './core/report'
 export type { Manifest, ModuleInfo, Options, Size } from './types'
@@ -65,7 +65,7 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
       },
     },
     transform: {
-      filter: { code: markerPattern(context.options.attribute) },
+      filter: { code: transformPattern(context.options.attribute) },
       handler(code, id) {
         return context.transform(host(this), code, id)
       },

@@ -8,6 +8,7 @@ import type { DtsEntries } from './dts'
 import type { HtmlConfig } from './html'
 import type { OutputFile } from './graph'
 import type { MetaError } from './meta'
+import type { LocatedLookUp } from './look-ups'
 import type { LazyModule } from './names'
 import type { ResolvedOptions } from './options'
 import type { SourceMapLike } from './positions'
@@ -19,6 +20,7 @@ import { finishBundle } from './bundle'
 import { chunkName, fileOf, namedChunkFileNames } from './chunk-names'
 import { dtsCode, dtsEntries, markedIn, readIfThere, writeIfChanged } from './dts'
 import { factsFunctionIn, namingCall } from './facts'
+import { unknownLookUps } from './look-ups'
 import { assertUniqueNames, isBare, markedModuleName, registeredAt } from './names'
 import { resolveOptions } from './options'
 import { codeFrame, locate, originalPosition } from './positions'
@@ -54,6 +56,8 @@ export class Context {
   private dtsMarked: DtsEntries | undefined
   /** Per importer too: its uses of lazy modules outside any function, which load them when it runs. */
   private startupBy = new Map<string, StartupUse[]>()
+  /** Per importer too: its look-ups by a name written out, checked once every name is known. */
+  private lookUpsBy = new Map<string, LocatedLookUp[]>()
   /** Each lazy module's chunk name, by its file (src/core/chunk-names.ts); known once a bundle renders. */
   private chunkNames = new Map<string, string>()
   /** A watch rebuild reuses the sizes of files whose bytes did not change. */
@@ -187,12 +191,15 @@ export class Context {
       this.markedBy.set(id, found)
       if (this.mode === 'dev' && found.length)
         this.noteMarked(found, message => host.warn(message))
-      const map = result?.startup.length ? host.getCombinedSourcemap?.() : undefined
-      this.startupBy.set(id, result?.startup.map(({ module, pos, use }) => {
+      const map = result?.startup.length || result?.lookUps.length ? host.getCombinedSourcemap?.() : undefined
+      // Positions in the importer's own source, for warnings the bundle stage gives.
+      const located = <T extends { pos: number }>({ pos, ...rest }: T) => {
         const { line, column } = originalPosition(code, pos, map)
-        return { module, use, importer: id, line, column }
-      }) ?? [])
-      return result && { code: result.code, map: result.map }
+        return { ...rest, importer: id, line, column }
+      }
+      this.startupBy.set(id, result?.startup.map(located) ?? [])
+      this.lookUpsBy.set(id, result?.lookUps.map(located) ?? [])
+      return result?.rewritten
     }
     catch (error) {
       if (!(error instanceof LazyTransformError))
@@ -307,7 +314,9 @@ export class Context {
     const marked = await this.markedModules(output)
     this.writeDts(message => output.warn(message), marked)
     const modules = [...this.registered, ...marked]
-    const startup = [...this.startupBy].flatMap(([importer, uses]) => output.getModuleInfo(importer) ? uses : [])
+    const inGraph = <T>(by: Map<string, T[]>) => [...by].flatMap(([importer, found]) => output.getModuleInfo(importer) ? found : [])
+    unknownLookUps(inGraph(this.lookUpsBy), modules.map(module => module.name), this.options.root).forEach(message => output.warn(message))
+    const startup = inGraph(this.startupBy)
     await finishBundle(output, bundle, { modules, startup }, this.options, this.sizes, this.html)
   }
 }

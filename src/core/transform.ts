@@ -4,13 +4,17 @@
 //   import { save } from './io' with { lazy: 'true' }    →  uses: `await save(x)` → `await (0, (await __lazy_load(h)).save)(x)`
 //
 // Handles are declared where the first statement was, so like imports they exist before any
-// code runs. No line is added or removed, so stack traces stay true.
+// code runs. No line is added or removed, so stack traces stay true. A file that imports the
+// runtime is read for its look-ups by a name written out too (./look-ups.ts).
 import type { Identifier, ImportDeclaration, Node, Program } from 'estree'
+import type { SourceMap } from 'magic-string'
+import type { LiteralLookUp } from './look-ups'
 import type { ModuleScope, Parse } from './scope'
 import MagicString from 'magic-string'
 import { init, parse as lex } from 'es-module-lexer'
 import { HANDLE_HELPER, RUNTIME_ID } from '../contract'
-import { markerPattern } from './marker'
+import { literalLookUps } from './look-ups'
+import { markerPattern, RUNTIME_IMPORT } from './marker'
 import { ancestorsOf, chainOf, isFunction, moduleScope } from './scope'
 
 /** A build error with the position it points at (0-based offset into the code). */
@@ -39,13 +43,33 @@ const PREFIX = '__lazy_'
 
 type Binding = { kind: 'namespace', module: string } | { kind: 'named', module: string, handle: string, member: string }
 
-export async function transformLazyImports(code: string, id: string, options: TransformOptions) {
-  if (!markerPattern(options.attribute).test(code) || !(await hasMarkedImport(code, options.attribute)))
+export interface TransformResult {
+  /** The rewritten code, where the file has marked imports. */
+  rewritten?: { code: string, map: SourceMap }
+  startup: StartupLoad[]
+  lookUps: LiteralLookUp[]
+}
+
+export async function transformLazyImports(code: string, id: string, options: TransformOptions): Promise<TransformResult | undefined> {
+  const hasMarked = markerPattern(options.attribute).test(code) && await hasMarkedImport(code, options.attribute)
+  if (!hasMarked && !RUNTIME_IMPORT.test(code))
     return undefined
+  if (!hasMarked) {
+    // Only calls to check: a file that does not parse is the bundler's to report.
+    try {
+      const ast = options.parse(code)
+      return { startup: [], lookUps: literalLookUps(ast, moduleScope(ast)) }
+    }
+    catch {
+      return undefined
+    }
+  }
   const ast = parse(code, options.parse)
   const marked = collectMarkedImports(ast, options.attribute)
+  const scope = scopeOf(ast)
+  const lookUps = literalLookUps(ast, scope)
   if (!marked.length)
-    return undefined
+    return { startup: [], lookUps }
 
   const s = new MagicString(code)
   const handles: string[] = []
@@ -80,7 +104,7 @@ export async function transformLazyImports(code: string, id: string, options: Tr
     blank(s, code, node)
   }
 
-  const startup = rewriteUses(ast, s, bindings)
+  const startup = rewriteUses(scope, s, bindings)
 
   const runtimeImport = `import { ${HANDLE_HELPER}, load as ${PREFIX}load } from ${JSON.stringify(RUNTIME_ID)};`
   const at = insertionPoint(ast)
@@ -88,9 +112,9 @@ export async function transformLazyImports(code: string, id: string, options: Tr
   const separator = at > 0 && code[at - 1] !== ';' ? ';' : ''
   s.appendLeft(at, `${separator}${runtimeImport}${handles.join('')}`)
   return {
-    code: s.toString(),
-    map: s.generateMap({ source: id, includeContent: true, hires: 'boundary' }),
+    rewritten: { code: s.toString(), map: s.generateMap({ source: id, includeContent: true, hires: 'boundary' }) },
     startup,
+    lookUps,
   }
 }
 
@@ -200,8 +224,7 @@ export interface StartupLoad {
 }
 
 /** Rewrites the uses of lazy bindings; returns those that load a module as soon as the file runs. */
-function rewriteUses(ast: Program, s: MagicString, bindings: Map<string, Binding>): StartupLoad[] {
-  const { parents, references, through } = scopeOf(ast)
+function rewriteUses({ parents, references, through }: ModuleScope, s: MagicString, bindings: Map<string, Binding>): StartupLoad[] {
   // Direct eval sees the module's bindings by name, and the rewrite replaces lazy ones.
   const directEval = through.find((identifier) => {
     const parent = parents.get(identifier)

@@ -126,6 +126,31 @@ describe('vite 8: warnings and errors', () => {
     expect(report.modules['src/shout'].eager).toBe(true)
   })
 
+  it('warns at a look-up by a name no lazy module has, at its line and column in the TypeScript source, with the names close to it', async () => {
+    const root = tempDir('lazy-names-')
+    cpSync(app, root, { recursive: true })
+    const source = `import { importModule, getLoader, iterModules } from 'unplugin-lazy-modules/runtime'
+import * as lazy from 'unplugin-lazy-modules/runtime'
+
+interface Options { retries: number }
+export const bar = (options: Options): Promise<unknown> => importModule('charts/barr')
+export const fine = (): Promise<void> => lazy.preload('charts/bar')
+export const plugin = (name: string) => getLoader(\`plugin/\${name}\`)
+export const listed = () => iterModules('locales/')
+export function local(importModule: (name: string) => string) { return importModule('not the runtime') }
+`
+    writeFileSync(join(root, 'src/names.ts'), source)
+    const built = await buildWithVite(root, { modules }, { build: { ssr: 'src/names.ts' } })
+    const at = (text: string) => {
+      const line = source.split('\n').findIndex(each => each.includes(text))
+      return `src/names.ts:${line + 1}:${source.split('\n')[line].indexOf(text) + 1}: `
+    }
+    const warnings = built.warnings.filter(warning => warning.includes('whenever it runs'))
+    expect(warnings).toHaveLength(2)
+    expect(warnings[0]).toContain(`${at('importModule(\'charts/barr')}\`importModule("charts/barr")\` rejects whenever it runs: no lazy module is named "charts/barr". Did you mean "charts/bar"?`)
+    expect(warnings[1]).toContain(`${at('getLoader(`')}\`getLoader(…)\` returns undefined whenever it runs: no lazy module's name starts with "plugin/". Did you mean "plugins"?`)
+  })
+
   it('says nothing of start-up uses in a file that itself loads lazily', async () => {
     const root = tempDir('lazy-startup-')
     cpSync(app, root, { recursive: true })

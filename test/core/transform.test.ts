@@ -4,7 +4,8 @@ import { LazyTransformError, transformLazyImports } from '../../src/core/transfo
 import { parse } from '../helpers/parse'
 
 const nameOf = ({ source }: { source: string }) => `name:${source}`
-const transform = (code: string, attribute = 'lazy') => transformLazyImports(code, '/app/src/main.js', { attribute, nameOf, parse })
+/** The rewritten code and its map, where the file has marked imports. */
+const transform = (code: string, attribute = 'lazy') => transformLazyImports(code, '/app/src/main.js', { attribute, nameOf, parse }).then(result => result?.rewritten)
 
 async function errorOf(code: string) {
   try {

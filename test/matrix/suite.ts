@@ -7,13 +7,13 @@ import type { Built } from '../helpers/build'
 import type { Bundler, Leg } from '../helpers/matrix'
 import { execFileSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
-import { readFileSync, writeFileSync } from 'node:fs'
+import { cpSync, readFileSync, writeFileSync } from 'node:fs'
 import { basename, join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { Context } from '../../src/core/context'
-import { markerPattern } from '../../src/core/marker'
+import { transformPattern } from '../../src/core/marker'
 import { closeBrowser, launchBrowser, openPage } from '../helpers/browser'
-import { fixtures } from '../helpers/build'
+import { fixtures, tempDir } from '../helpers/build'
 import { expectManifestMatchesFiles } from '../helpers/manifest'
 import { buildWith, legsOf, startupFiles } from '../helpers/matrix'
 import { nodeHooksEntry } from '../helpers/node'
@@ -77,12 +77,24 @@ export function matrixSuite(bundler: Bundler) {
       })
     })
 
-    it('gets only marked files in its transform, and loads the registry once a build (hook filters)', () => {
-      const marker = markerPattern('lazy')
+    it('gets only marked files and files that import the runtime in its transform, and loads the registry once a build (hook filters)', () => {
+      const wanted = transformPattern('lazy')
       expect(transformed.map(({ id }) => id)).toContain(join(app, 'src/main.js'))
       for (const { id, code } of transformed)
-        expect(marker.test(code), `${id} reached the transform without the marker`).toBe(true)
+        expect(wanted.test(code), `${id} reached the transform without the marker or the runtime's import`).toBe(true)
       expect(registryLoads).toBe(2)
+    })
+
+    it('warns at a look-up by a name no lazy module has, at its line and column, and at nothing else', async () => {
+      const root = tempDir('lazy-names-')
+      cpSync(app, root, { recursive: true })
+      const source = `import { importModule } from 'unplugin-lazy-modules/runtime'\nimport * as lazy from 'unplugin-lazy-modules/runtime'\nexport const typo = () => importModule('charts/barr')\nexport const fine = () => lazy.preload('charts/pie')\nexport const folder = name => lazy.iterModules(\`locale/\${name}\`)\n`
+      writeFileSync(join(root, 'src/names.js'), source)
+      const built = await buildWith(leg, root, { modules, archives }, { target: 'server', entry: 'src/names.js' })
+      const warnings = built.warnings.filter(warning => warning.includes('whenever it runs'))
+      expect(warnings).toHaveLength(2)
+      expect(warnings[0]).toContain('src/names.js:3:27: `importModule("charts/barr")` rejects whenever it runs: no lazy module is named "charts/barr". Did you mean "charts/bar"?')
+      expect(warnings[1]).toContain('src/names.js:5:31: `iterModules("locale/")` lists nothing whenever it runs')
     })
 
     it('names lazy chunks after their modules', () => {

@@ -195,6 +195,7 @@ const triggers: Record<string, { files?: Record<string, string>, options?: Optio
   // The registry, where packages are resolved, is built when the app imports the runtime.
   'nor a package': { files: { 'src/entry.ts': `export { importModule } from 'unplugin-lazy-modules/runtime'\n` }, options: { modules: { x: 'no-such-package-here' } } },
   'matches no lazy module name': { options: { modules: { 'charts/*': 'src/charts/*.ts' }, archives: { charts: ['chart/*'] } } },
+  'whenever it runs': { files: { 'src/entry.ts': `import { importModule } from 'unplugin-lazy-modules/runtime'\nexport const open = () => importModule('charts/bars')\n` }, options: { modules: { 'charts/*': 'src/charts/*.ts' } } },
   'at start-up': { files: { 'src/entry.ts': `import { load } from 'unplugin-lazy-modules/runtime'\nimport * as ns from './pdf' with { lazy: 'true' }\nexport const pdf = await load(ns)\n` } },
   'two modules are named': { files: { 'src/other/bar.ts': `export const draw = () => 'other'\n` }, options: { modules: { 'charts/*': ['src/charts/*.ts', 'src/other/*.ts'] } } },
 }
