@@ -156,6 +156,7 @@ async function report(context: OutputContext, built: { graph: BundleGraph, manif
   const wanted = { views: options.report, budgets: options.budgets }
   if (!reportWanted(wanted))
     return
+  const started = performance.now()
   // Loaded only now: a build without a report never pays for its code.
   const { createReport, reportOutputs } = await import('./report')
   const assets = new Map<string, string | Uint8Array>(built.archives)
@@ -169,7 +170,7 @@ async function report(context: OutputContext, built: { graph: BundleGraph, manif
   })
   const input = { manifest: built.manifest, graph: built.graph, assets, moduleInfo: (id: string) => context.getModuleInfo(id), resolve, parse: context.parse && ((code: string) => context.parse!(code)), attribute: options.attribute, root: options.root, loadedAtStart: built.loadedAtStart, isPluginModule, recovery: built.recovery }
   const baseline = await readBaseline(options.report.baseline, context, options.root)
-  const result = reportOutputs(await createReport(input, { budgets: options.budgets, cache: sizes, brotli: options.report.brotli, baseline }), wanted)
+  const result = reportOutputs(await createReport(input, { budgets: options.budgets, cache: sizes, brotli: options.report.brotli, baseline }), { ...wanted, started })
   if (result.table) {
     // Rollup prints `info` logs (or hands them to `onLog`), Vite sends them to its logger.
     context.info ? context.info(result.table) : console.info(result.table)

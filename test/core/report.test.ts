@@ -570,6 +570,13 @@ describe('views', () => {
     expect(html).toContain(`<td class="n" data-v="${report.modules.a.saved.gzip}">${formatSize(report.modules.a.saved.gzip)}</td>`)
   })
 
+  it('states what the report cost the build, in ms or s', async () => {
+    const report = await createReport(inputOf(graph()))
+    expect(formatTable(report)).not.toContain('this report took')
+    expect(formatTable(report, { took: 537.4 })).toMatch(/\nthis report took 537 ms of the build; `report: false` leaves it out$/)
+    expect(formatTable(report, { took: 1534 })).toContain('\nthis report took 1.5 s of the build;')
+  })
+
   it('counts in words that know their plurals', async () => {
     const report = await createReport(inputOf(graph()))
     const hint = { kind: 'tiny-module' as const, subject: 'a', bytes: 1, message: 'm' }

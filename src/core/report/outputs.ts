@@ -24,14 +24,15 @@ export interface ReportOutputs {
   failure?: string
 }
 
-export function reportOutputs(report: Report, { views, budgets }: { views: ResolvedReportOptions, budgets: ResolvedBudget[] }): ReportOutputs {
+/** `started`: when the build began the report (`performance.now()`), for the table to state what it cost. */
+export function reportOutputs(report: Report, { views, budgets, started }: { views: ResolvedReportOptions, budgets: ResolvedBudget[], started?: number }): ReportOutputs {
   const files: ReportOutputs['files'] = []
   if (views.json)
     files.push({ fileName: views.json, source: `${JSON.stringify(report, null, 2)}\n` })
   if (views.html)
     files.push({ fileName: views.html, source: renderHtml(report) })
   return {
-    table: views.console ? formatTable(report, { html: views.html }) : undefined,
+    table: views.console ? formatTable(report, { html: views.html, took: started === undefined ? undefined : performance.now() - started }) : undefined,
     files,
     warnings: unmatchedBudgets(report, budgets),
     failure: budgetFailure(report),

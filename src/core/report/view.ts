@@ -8,7 +8,8 @@ import { BROTLI_QUALITY, sumOf } from './sizes'
 import { TREEMAP_STYLE, treemapHtml } from './treemap'
 
 /** Compact enough for a build log: the largest `maxRows` modules, the rest counted. */
-export function formatTable(report: Report, { maxRows = 15, html = false as string | false } = {}): string {
+/** `took`: the report's own milliseconds in a build, stated so that its cost is never hidden. */
+export function formatTable(report: Report, { maxRows = 15, html = false as string | false, took = undefined as number | undefined } = {}): string {
   const sizes = (size: Sizes | null) => size ? [formatSize(size.raw), formatSize(size.gzip), formatSize(size.brotli)] : ['–', '–', '–']
   const count = (files: string[]) => files.length === 1 ? files[0] : plural(files.length, 'file')
   const initial = report.initial
@@ -45,11 +46,11 @@ export function formatTable(report: Report, { maxRows = 15, html = false as stri
     rows.push(['  of which the plugin', `its recovery runtime (${plural(recovery.size, 'file')})`, ...sizes(report.lazy.plugin.total), '', ''])
   const widths = rows[0].map((_, column) => Math.max(...rows.map(row => row[column].length)))
   const lines = rows.map(row => row.map((cell, column) => column < 2 ? cell.padEnd(widths[column]) : cell.padStart(widths[column])).join('  ').trimEnd())
-  return `size report\n${lines.map(line => `  ${line}`).join('\n')}\n${tableNotes(report, html).join('\n')}`
+  return `size report\n${lines.map(line => `  ${line}`).join('\n')}\n${tableNotes(report, html, took).join('\n')}`
 }
 
 /** At most five hints: the files hold them all. */
-function tableNotes(report: Report, html: string | false): string[] {
+function tableNotes(report: Report, html: string | false, took: number | undefined): string[] {
   const notes = [`loads: gzip of all a module fetches beyond the first load${report.lazy.plugin ? `, but ${RECOVERY_NOTE}` : ''}; saved: the part only it needs. gzip -9, ${report.initial.total.brotli === null ? 'brotli not measured' : `brotli -q ${BROTLI_QUALITY}`}`]
   for (const suggestion of report.suggestions.slice(0, 5))
     notes.push(`hint: ${suggestion.message}`)
@@ -62,6 +63,8 @@ function tableNotes(report: Report, html: string | false): string[] {
     notes.push(`since the baseline: first load ${formatDelta(report.baseline.initial.total)} gzip`)
   if (html)
     notes.push(`full view: ${html}`)
+  if (took !== undefined)
+    notes.push(`this report took ${took < 1000 ? `${Math.round(took)} ms` : `${(took / 1000).toFixed(1)} s`} of the build; \`report: false\` leaves it out`)
   return notes
 }
 
