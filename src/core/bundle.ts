@@ -14,7 +14,7 @@ import { integrityOf, sizeOf } from './bytes'
 import { RESOLVED_FACTS_ID, RESOLVED_REGISTRY_ID } from '../contract'
 import { chunkFacts, factsFunctionIn, moduleFacts, withFacts } from './facts'
 import { chunksOf, createGraph } from './graph'
-import { pageIntegrity, withImportMap } from './html'
+import { pageIntegrity, withImportMap, withTagIntegrity } from './html'
 import { lexerReady, scanImports } from './links'
 import { createManifest, withArchives } from './manifest'
 import { reportWanted } from './options'
@@ -109,7 +109,7 @@ export async function finishBundle(context: OutputContext, bundle: Record<string
   }
   // Every chunk is as written now; the report, next, measures the pages with their maps.
   if (options.integrity && html)
-    writeImportMaps(context, bundle, graph, html)
+    writeImportMaps(context, bundle, html)
   for (const warning of packed.warnings)
     context.warn(warning)
   const loadedAtStart = startupLoads(graph, startup, options.root)
@@ -122,21 +122,24 @@ export async function finishBundle(context: OutputContext, bundle: Record<string
   await sizes.saveDisk()
 }
 
-/** Each HTML page Vite wrote gets the digests of the chunks it may import later, in its import map. */
-function writeImportMaps(context: OutputContext, bundle: Record<string, OutputFile>, graph: BundleGraph, html: HtmlConfig) {
-  const digests = new Map(Object.values(bundle).flatMap(file => file.type === 'chunk' ? [[file.fileName, integrityOf(file.code)] as const] : []))
-  for (const page of Object.values(bundle)) {
+/**
+ * Each HTML page Vite wrote gets the digests of every chunk in its import map, and those of the
+ * files it names itself (its entry chunks, module preloads and CSS) on their tags.
+ */
+function writeImportMaps(context: OutputContext, bundle: Record<string, OutputFile>, html: HtmlConfig) {
+  const files = Object.values(bundle)
+  const digests = new Map(files.flatMap(file => file.type === 'chunk' ? [[file.fileName, integrityOf(file.code)] as const] : []))
+  const styles = new Map(files.flatMap(file => file.type === 'asset' && file.fileName.endsWith('.css') ? [[file.fileName, integrityOf(file.source)] as const] : []))
+  for (const page of files) {
     if (page.type !== 'asset' || !page.fileName.endsWith('.html'))
       continue
     const source = typeof page.source === 'string' ? page.source : new TextDecoder().decode(page.source)
-    const integrity = pageIntegrity(source, page.fileName, html, graph, digests)
-    if (!Object.keys(integrity).length)
-      continue
-    const written = withImportMap(source, integrity, html.cspNonce)
+    const integrity = pageIntegrity(page.fileName, html, digests)
+    const tagged = withTagIntegrity(source, { ...integrity, ...pageIntegrity(page.fileName, html, styles) })
+    const written = withImportMap(tagged, integrity, html.cspNonce)
     if (written === undefined)
       context.warn(`[lazy-modules] ${page.fileName}: its <script type="importmap"> is not JSON, so the chunks' digests (option \`integrity\`) could not go into it; the runtime declares them when it first loads a module instead. Fix the import map.`)
-    else
-      page.source = written
+    page.source = written ?? tagged
   }
 }
 

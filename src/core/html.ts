@@ -1,10 +1,10 @@
-// Where Vite writes HTML, with `integrity: true`: every chunk a page may import later, with its
-// sha-384, in the page's own import map, ahead of its module scripts. A browser that enforces an
-// import map's `integrity` then checks each lazy chunk from the page's first load on, the runtime's
-// own lazy chunks included, and needs no map added at run time (which browsers without multiple
-// import maps refuse once a module has loaded). Rollup and Rolldown write no HTML: there the
-// runtime declares the map itself (src/runtime/browser.ts), and skips URLs a page's map has.
-import type { BundleGraph } from './graph'
+// Where Vite writes HTML, with `integrity: true`: every chunk with its sha-384 in the page's own
+// import map, ahead of its module scripts, and the digest of each file the page names on its own
+// script, module preload and stylesheet tags. A browser then checks the page's first load (the tags,
+// and what they import statically through the map) and every lazy chunk, the runtime's own
+// included, and needs no map added at run time (which browsers without multiple import maps refuse
+// once a module has loaded). Rollup and Rolldown write no HTML: there the runtime declares the map
+// itself (src/runtime/browser.ts), and skips URLs a page's map has.
 import { posix } from 'node:path'
 
 /** What Vite writes its pages with: its resolved `base` and `html.cspNonce`. */
@@ -26,29 +26,33 @@ export function urlInPage(file: string, page: string, base: string): string {
   return path.startsWith('../') ? path : `./${path}`
 }
 
-/**
- * The page's `integrity` map: every chunk in `digests` (the chunks as written, by file) but those
- * the page loads at start (its module scripts and preloads, and what they import statically),
- * which the browser has run or fetched before any lazy import.
- */
-export function pageIntegrity(html: string, page: string, config: HtmlConfig, graph: BundleGraph, digests: Map<string, string>): Record<string, string> {
-  const named = new Set(tagUrls(html))
-  const start = [...graph.chunks.keys()].filter(file => named.has(urlInPage(file, page, config.base)))
-  const initial = graph.closure(start)
+/** Each file's digest (`digests`, by file in the output folder) under the URL the page names it by. */
+export function pageIntegrity(page: string, config: HtmlConfig, digests: Map<string, string>): Record<string, string> {
   const integrity: Record<string, string> = {}
-  for (const [file, digest] of [...digests].sort(([a], [b]) => a < b ? -1 : 1)) {
-    if (!initial.has(file))
-      integrity[urlInPage(file, page, config.base)] = digest
-  }
+  for (const [file, digest] of [...digests].sort(([a], [b]) => a < b ? -1 : 1))
+    integrity[urlInPage(file, page, config.base)] = digest
   return integrity
 }
 
-/** `src` and `href` of the page's script and link tags. */
-function tagUrls(html: string): string[] {
-  return [...html.matchAll(/<(?:script|link)\b[^>]*>/gi)].flatMap((tag) => {
-    const found = /\s(?:src|href)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))/i.exec(tag[0])
-    return found ? [found[1] ?? found[2] ?? found[3]] : []
+/**
+ * The page with `integrity="…"` on each script, module preload and stylesheet tag that names a file
+ * of `integrity` (from `pageIntegrity`) and has none of its own: the browser checks the page's
+ * start-up files before they run, as the import map has it check what they import.
+ */
+export function withTagIntegrity(html: string, integrity: Record<string, string>): string {
+  return html.replace(/<(?:script|link)\b[^>]*>/gi, (tag) => {
+    const url = tagUrl(tag)
+    const checkable = /^<script/i.test(tag) || /\srel\s*=\s*["']?(?:modulepreload|stylesheet|preload)\b/i.test(tag)
+    if (url === undefined || !checkable || !Object.hasOwn(integrity, url) || /\sintegrity\s*=/i.test(tag))
+      return tag
+    return tag.replace(/\s*\/?>$/, end => ` integrity="${integrity[url]}"${end}`)
   })
+}
+
+/** The `src` or `href` of a script or link tag. */
+function tagUrl(tag: string): string | undefined {
+  const found = /\s(?:src|href)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))/i.exec(tag)
+  return found ? found[1] ?? found[2] ?? found[3] : undefined
 }
 
 const IMPORT_MAP = /(<script\b[^>]*\stype\s*=\s*(?:"importmap"|'importmap'|importmap(?=[\s>]))[^>]*>)([\s\S]*?)(<\/script\s*>)/i

@@ -176,6 +176,37 @@ describe('faults in Chromium, reported as typed errors', () => {
     }
   })
 
+  // The page's import map covers its module scripts in Chromium; a browser without import map
+  // integrity has the tags' own attributes, which alone cover a stylesheet.
+  it.each(['its entry chunk', 'its entry chunk, by the tag alone', 'its stylesheet'])('the page\'s own start-up file tampered with, with `integrity: true`: the browser refuses %s, and nothing of it applies', async (tamper) => {
+    const strict = await buildWithVite(join(fixtures, 'app'), { modules, integrity: true })
+    const strictDir = tempDir('lazy-faults-entry-')
+    cpSync(strict.dir, strictDir, { recursive: true })
+    const entry = Object.values(strict.files).find(file => file.type === 'chunk' && file.isEntry)!.fileName
+    const css = Object.keys(strict.files).find(file => /^assets\/index-.*\.css$/.test(file))!
+    const target = tamper.startsWith('its entry chunk') ? entry : css
+    if (tamper.endsWith('by the tag alone')) {
+      const page = join(strictDir, 'index.html')
+      writeFileSync(page, readFileSync(page, 'utf8').replace(/<script type="importmap">.*?<\/script>/s, ''))
+    }
+    const file = join(strictDir, target)
+    writeFileSync(file, target.endsWith('.js') ? `globalThis.__tampered = true;\n${readFileSync(file, 'utf8')}` : `${readFileSync(file, 'utf8')}\nhtml { --tampered: 1 }\n`)
+    const strictServer = await serve(strictDir)
+    const { page, errors, close } = await openPage(strictServer.url('index.html'))
+    try {
+      await strictServer.idle()
+      const seen = await page.evaluate(() => ({ app: !!window.app, tampered: !!(globalThis as any).__tampered, style: getComputedStyle(document.documentElement).getPropertyValue('--tampered') }))
+      expect(seen).toEqual({ app: target === css, tampered: false, style: '' })
+      expect(errors.all().join('\n')).toMatch(new RegExp(`integrity.*${target.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}|${target.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}.*integrity`, 'i'))
+      tally.injected++
+      tally.reported++
+    }
+    finally {
+      await close()
+      await strictServer.close()
+    }
+  })
+
   it('a redeploy under a running page: StaleBuildError and a cancelable lazy-modules:stale event on window', async () => {
     const manifestFile = join(dir, 'lazy-manifest.json')
     const manifest = readFileSync(manifestFile, 'utf8')

@@ -1,6 +1,7 @@
 // `integrity: true` with Vite 8: every page Vite writes gets one import map, ahead of its module
-// scripts, with the digest of every chunk on disk the page may import later, named as the browser
-// resolves it, under any `base` and for a page in a folder.
+// scripts, with the digest of every chunk on disk, named as the browser resolves it, under any `base`
+// and for a page in a folder; and the page's own script, module preload and stylesheet tags carry
+// the digests of the files they name.
 import type { Built } from '../helpers/build'
 import { createHash } from 'node:crypto'
 import { readdirSync, readFileSync } from 'node:fs'
@@ -39,19 +40,28 @@ function initial(built: Built, page: string): Set<string> {
   return files
 }
 
-/** The page's map holds exactly the JS files it does not load at start, each with the digest of its bytes on disk. */
+/**
+ * The page's map holds exactly the JS files on disk, each with the digest of its bytes; each of its
+ * tags that names a file on disk carries that file's digest.
+ */
 function expectMapOf(built: Built, page: string, url: (file: string) => string) {
-  const { maps, mapAt, firstLoadAt } = read(built, page)
+  const { html, maps, mapAt, firstLoadAt } = read(built, page)
   expect(maps).toHaveLength(1)
   expect(mapAt).toBeGreaterThanOrEqual(0)
   expect(mapAt).toBeLessThan(firstLoadAt)
-  const lazy = jsOnDisk(built.dir).filter(file => !initial(built, page).has(file))
-  expect(maps[0].integrity).toEqual(Object.fromEntries(lazy.map(file => [url(file), sha384(readFileSync(join(built.dir, file)))])))
+  expect(maps[0].integrity).toEqual(Object.fromEntries(jsOnDisk(built.dir).map(file => [url(file), sha384(readFileSync(join(built.dir, file)))])))
+  const tags = [...html.matchAll(/<(?:script|link)\b[^>]*\s(?:src|href)="([^"]+)"[^>]*>/g)]
+  const onDisk = new Map(readdirSync(built.dir, { recursive: true, encoding: 'utf8' }).map(file => [url(file.split('\\').join('/')), file]))
+  const checked = tags.filter(([, src]) => onDisk.has(src))
+  // The page's entry chunk at least, and whatever it preloads and its CSS.
+  expect(checked.filter(([tag]) => tag.startsWith('<script')).length).toBeGreaterThan(0)
+  for (const [tag, src] of checked)
+    expect(tag).toContain(` integrity="${sha384(readFileSync(join(built.dir, onDisk.get(src)!)))}"`)
   return maps[0]
 }
 
 describe('vite 8, `integrity: true`: the digests in each page\'s import map', () => {
-  it('covers every lazy chunk, the runtime\'s own among them, in every page; never the page\'s own start-up files', async () => {
+  it('covers every chunk, the runtime\'s own and the page\'s start-up files among them, in every page; its own tags carry their digests', async () => {
     const built = await build({ integrity: true })
     for (const page of pages)
       expectMapOf(built, page, file => `/${file}`)
@@ -72,8 +82,6 @@ describe('vite 8, `integrity: true`: the digests in each page\'s import map', ()
     const firstLoads = pages.map(page => initial(built, page))
     for (const chunk of own)
       expect(firstLoads.some(files => files.has(chunk.fileName)), chunk.fileName).toBe(true)
-    for (const page of pages)
-      expect(Object.keys(read(built, page).maps[0].integrity).filter(url => /\/(?:recovery|memory)-/.test(url)), page).toEqual([])
     // Without `integrity`, they stay lazy: the first load carries none of them.
     const lean = await build({})
     const leanChunks = Object.values(lean.files).filter(file => file.type === 'chunk')

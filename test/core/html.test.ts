@@ -1,8 +1,7 @@
-// The import map written into Vite's pages with `integrity: true`: its URLs, what it leaves out, and
-// where it goes in a page, with or without a map of the page's own.
+// What `integrity: true` writes into Vite's pages: the import map (its URLs, where it goes in a page,
+// with or without a map of the page's own) and the digests on the page's own tags.
 import { describe, expect, it } from 'vitest'
-import { createGraph } from '../../src/core/graph'
-import { pageIntegrity, urlInPage, withImportMap } from '../../src/core/html'
+import { pageIntegrity, urlInPage, withImportMap, withTagIntegrity } from '../../src/core/html'
 
 describe('urlInPage', () => {
   it('prefixes an absolute base, and makes a relative one relative to the page', () => {
@@ -16,25 +15,29 @@ describe('urlInPage', () => {
 })
 
 describe('pageIntegrity', () => {
-  const chunk = (file: string, imports: string[] = []) => ({ file, code: '', imports, dynamicImports: [], css: [], isEntry: false, isDynamicEntry: false, facadeModuleId: null, moduleIds: [], modules: {} })
-  const graph = createGraph([chunk('assets/a.js', ['assets/runtime.js']), chunk('assets/runtime.js'), chunk('assets/b.js', ['assets/runtime.js']), chunk('assets/lazy.js', ['assets/shared.js']), chunk('assets/shared.js')])
-  const digests = new Map([...graph.chunks.keys()].map(file => [file, `sha384-${file}`]))
+  const digests = new Map(['assets/a.js', 'assets/lazy.js', 'assets/shared.js'].map(file => [file, `sha384-${file}`]))
 
-  it('leaves out what the page loads at start, and what that imports; every other chunk is in', () => {
-    const html = '<head><script type="module" crossorigin src="/assets/a.js"></script></head>'
-    expect(pageIntegrity(html, 'a.html', { base: '/' }, graph, digests)).toEqual({
-      '/assets/b.js': 'sha384-assets/b.js',
+  it('names every file as the page does, its own start-up files too', () => {
+    expect(pageIntegrity('a.html', { base: '/' }, digests)).toEqual({
+      '/assets/a.js': 'sha384-assets/a.js',
       '/assets/lazy.js': 'sha384-assets/lazy.js',
       '/assets/shared.js': 'sha384-assets/shared.js',
     })
+    expect(Object.keys(pageIntegrity('nested/b.html', { base: './' }, digests))).toEqual(['../assets/a.js', '../assets/lazy.js', '../assets/shared.js'])
+  })
+})
+
+describe('withTagIntegrity', () => {
+  const integrity = { '/assets/a.js': 'sha384-a', '/assets/shared.js': 'sha384-s', '/assets/a.css': 'sha384-c' }
+
+  it('puts the digest on module scripts, module preloads and stylesheets the page names, in any quoting', () => {
+    const html = `<script type="module" crossorigin src="/assets/a.js"></script>\n<link rel=modulepreload crossorigin href='/assets/shared.js'>\n<link rel="stylesheet" crossorigin href="/assets/a.css" />`
+    expect(withTagIntegrity(html, integrity)).toBe(`<script type="module" crossorigin src="/assets/a.js" integrity="sha384-a"></script>\n<link rel=modulepreload crossorigin href='/assets/shared.js' integrity="sha384-s">\n<link rel="stylesheet" crossorigin href="/assets/a.css" integrity="sha384-c" />`)
   })
 
-  it('reads module preloads too, and names the files as the page does', () => {
-    const html = `<script type=module src='../assets/b.js'></script><link rel="modulepreload" href="../assets/shared.js">`
-    expect(pageIntegrity(html, 'nested/b.html', { base: './' }, graph, digests)).toEqual({
-      '../assets/a.js': 'sha384-assets/a.js',
-      '../assets/lazy.js': 'sha384-assets/lazy.js',
-    })
+  it('leaves a tag with its own integrity, a file the build did not write, an icon, and an inline script', () => {
+    const html = `<script type="module" src="/assets/a.js" integrity="sha384-mine"></script><script src="/other.js"></script><link rel="icon" href="/assets/a.css"><script>const a = "/assets/a.js"</script>`
+    expect(withTagIntegrity(html, integrity)).toBe(html)
   })
 })
 

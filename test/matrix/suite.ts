@@ -151,14 +151,17 @@ export function matrixSuite(bundler: Bundler) {
       }
     })
 
-    it('with `integrity: true`, has one import map with every lazy chunk\'s digest before a lazy load: Vite\'s in the page, written at build time; else the runtime\'s', async () => {
+    it('with `integrity: true`, has one import map with every lazy chunk\'s digest before a lazy load: Vite\'s in the page, written at build time with the start-up files\' too, which its tags carry; else the runtime\'s', async () => {
       const strict = await buildWith(leg, app, { modules, integrity: true }, { target: 'client' })
-      const startup = startupFiles(strict)
-      const lazy = Object.keys(strict.files).filter(file => file.endsWith('.js') && !startup.has(file))
-      const digests = Object.fromEntries(lazy.map(file => [`/${file}`, `sha384-${createHash('sha384').update(readFileSync(join(strict.dir, file))).digest('base64')}`]))
+      const js = Object.keys(strict.files).filter(file => file.endsWith('.js'))
+      const digests = Object.fromEntries(js.map(file => [`/${file}`, `sha384-${createHash('sha384').update(readFileSync(join(strict.dir, file))).digest('base64')}`]))
       const html = readFileSync(join(strict.dir, 'index.html'), 'utf8')
       const written = [...html.matchAll(/<script type="importmap"[^>]*>(.*?)<\/script>/gs)].map(match => JSON.parse(match[1]).integrity)
       expect(written).toEqual(bundler === 'vite' ? [digests] : [])
+      if (bundler === 'vite') {
+        const entry = /<script type="module"[^>]*>/.exec(html)![0]
+        expect(entry).toContain(` integrity="${digests[/\ssrc="([^"]+)"/.exec(entry)![1]]}"`)
+      }
       await launchBrowser()
       const http = await serve(strict.dir)
       try {
