@@ -103,7 +103,8 @@ function watchModules(context: Context, server: ViteDevServer) {
   const { logger } = server.config
   const onFileSetChange = async () => {
     try {
-      if (!(await context.rescan(message => logger.warn(message))).changed)
+      // Outside a hook, so Vite names no plugin: the message names it.
+      if (!(await context.rescan(message => logger.warn(`[lazy-modules] ${message}`))).changed)
         return
     }
     catch (error) {

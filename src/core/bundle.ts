@@ -138,7 +138,7 @@ function writeImportMaps(context: OutputContext, bundle: Record<string, OutputFi
     const tagged = withTagIntegrity(source, { ...integrity, ...pageIntegrity(page.fileName, html, styles) })
     const written = withImportMap(tagged, integrity, html.cspNonce)
     if (written === undefined)
-      context.warn(`[lazy-modules] ${page.fileName}: its <script type="importmap"> is not JSON, so the chunks' digests (option \`integrity\`) could not go into it; the runtime declares them when it first loads a module instead. Fix the import map.`)
+      context.warn(`${page.fileName}: its <script type="importmap"> is not JSON, so the chunks' digests (option \`integrity\`) could not go into it; the runtime declares them when it first loads a module instead. Fix the import map.`)
     page.source = written ?? tagged
   }
 }

@@ -148,7 +148,7 @@ export class Context {
       writeIfChanged(file, dtsCode(content))
     }
     catch (error) {
-      warn(`[lazy-modules] could not write the declaration file ${file} (option \`dts\`): ${(error as Error).message}`)
+      warn(`could not write the declaration file ${file} (option \`dts\`): ${(error as Error).message}`)
     }
   }
 
@@ -164,7 +164,7 @@ export class Context {
         const resolved = await host.resolve(module.source, `${this.options.root}/index.js`)
         // Without a resolver for packages (Rollup with no node-resolve), an installed package is left to the platform.
         if (!resolved && !isInstalled(module.source, this.options.root))
-          return host.error({ message: `[lazy-modules] option \`${module.from}\`: ${JSON.stringify(module.source)} is neither a file in ${this.options.root} nor a package that resolves from there (tried the bundler's resolver, and node_modules from the root up). Install the package, or fix the path (relative to the root).` })
+          return host.error({ message: `option \`${module.from}\`: ${JSON.stringify(module.source)} is neither a file in ${this.options.root} nor a package that resolves from there (tried the bundler's resolver, and node_modules from the root up). Install the package, or fix the path (relative to the root).` })
         if (resolved && !resolved.external)
           module.id = resolved.id
       }
