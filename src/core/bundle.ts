@@ -109,7 +109,7 @@ export async function finishBundle(context: OutputContext, bundle: Record<string
   }
   // Every chunk is as written now; the report, next, measures the pages with their maps.
   if (options.integrity && html)
-    writeImportMaps(context, bundle, html)
+    writePageIntegrity(context, bundle, html)
   for (const warning of packed.warnings)
     context.warn(warning)
   const loadedAtStart = startupLoads(graph, startup, options.root)
@@ -126,7 +126,7 @@ export async function finishBundle(context: OutputContext, bundle: Record<string
  * Each HTML page Vite wrote gets the digests of every chunk in its import map, and those of the
  * files it names itself (its entry chunks, module preloads and CSS) on their tags.
  */
-function writeImportMaps(context: OutputContext, bundle: Record<string, OutputFile>, html: HtmlConfig) {
+function writePageIntegrity(context: OutputContext, bundle: Record<string, OutputFile>, html: HtmlConfig) {
   const files = Object.values(bundle)
   const digests = new Map(files.flatMap(file => file.type === 'chunk' ? [[file.fileName, integrityOf(file.code)] as const] : []))
   const styles = new Map(files.flatMap(file => file.type === 'asset' && file.fileName.endsWith('.css') ? [[file.fileName, integrityOf(file.source)] as const] : []))

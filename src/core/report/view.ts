@@ -7,8 +7,10 @@ import { formatSize, plural, RECOVERY_NOTE } from './format'
 import { BROTLI_QUALITY, sumOf } from './sizes'
 import { TREEMAP_STYLE, treemapHtml } from './treemap'
 
-/** Compact enough for a build log: the largest `maxRows` modules, the rest counted. */
-/** `took`: the report's own milliseconds in a build, stated so that its cost is never hidden. */
+/**
+ * Compact enough for a build log: the largest `maxRows` modules, the rest counted. `took`: the
+ * report's own milliseconds in a build, stated so that its cost is never hidden.
+ */
 export function formatTable(report: Report, { maxRows = 15, html = false as string | false, took = undefined as number | undefined } = {}): string {
   const sizes = (size: Sizes | null) => size ? [formatSize(size.raw), formatSize(size.gzip), formatSize(size.brotli)] : ['–', '–', '–']
   const count = (files: string[]) => files.length === 1 ? files[0] : plural(files.length, 'file')
