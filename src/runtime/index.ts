@@ -26,8 +26,12 @@ export interface LazyModuleMeta {}
 export type ModuleName = keyof LazyModules & string
 type Typed = [ModuleName] extends [never] ? false : true
 // Spelled out, not `ModuleName`, where a type error shows it: tsc then lists the names themselves.
-/** A look-up's argument besides a listed name: a `string` that is no literal, or a handle; a literal must be a listed name. */
-type OrAName<S> = S extends string ? string extends S ? S : { [K in keyof LazyModules]: K }[keyof LazyModules] : S
+/**
+ * A look-up's argument besides a listed name: a `string` that is no literal (`string`, or a template
+ * such as `` `charts/${string}` ``, which an object type may have as a key without having it), or a
+ * handle; a literal must be a listed name.
+ */
+type OrAName<S> = S extends string ? {} extends Record<S, true> ? S : { [K in keyof LazyModules]: K }[keyof LazyModules] : S
 /** What the first load knows of a listed module, with its name and its metadata typed: a union for a union of names. */
 export type ModuleInfoOf<N extends ModuleName> = N extends unknown
   ? ModuleSummary & { name: N } & (N extends keyof LazyModuleMeta ? { meta: LazyModuleMeta[N] } : unknown)
