@@ -21,7 +21,7 @@ import { chunkName, fileOf, namedChunkFileNames } from './chunk-names'
 import { dtsCode, dtsEntries, markedIn, readIfThere, writeIfChanged } from './dts'
 import { factsFunctionIn, namingCall } from './facts'
 import { unknownLookUps } from './look-ups'
-import { assertUniqueNames, isBare, markedModuleName, registeredAt } from './names'
+import { assertUniqueNames, isBare, markedModuleName, registeredAt, sameMarkedModule } from './names'
 import { resolveOptions } from './options'
 import { codeFrame, locate, originalPosition } from './positions'
 import { factsCode, registryCode, scanModules } from './registry'
@@ -237,8 +237,12 @@ export class Context {
     const module: LazyModule = { kind: 'marked', ...markedModuleName(source, candidate, root), from: `a marked import in ${importer}` }
     module.resolving = host.resolve(source, importer).then(resolved =>
       markedModuleName(source, resolved && !resolved.external ? fileOf(resolved.id) : undefined, root))
-    for (const other of this.markedBy.values())
-      assertUniqueNames([...other, module])
+    // Against the other importers' marked modules: this importer's own, from its last transform, go
+    // when this one ends. Theirs may be resolved already (a watch rebuild), this one not yet.
+    for (const [from, others] of this.markedBy) {
+      if (from !== importer)
+        assertUniqueNames([...others, module], sameMarkedModule)
+    }
     found.push(module)
     return module.name
   }
@@ -258,17 +262,15 @@ export class Context {
 
   /** The marked modules of the importers still in the graph, resolved. */
   private async markedModules(output: OutputContext): Promise<LazyModule[]> {
-    const marked = new Map<string, LazyModule>()
-    for (const [importer, modules] of this.markedBy) {
-      if (output.getModuleInfo(importer))
-        modules.forEach(module => marked.set(module.name, module))
-    }
+    const found = [...this.markedBy].flatMap(([importer, modules]) => output.getModuleInfo(importer) ? modules : [])
     // Resolutions started during the transform; by now they are long done.
-    for (const module of marked.values()) {
+    for (const module of found) {
       if (module.resolving)
         Object.assign(module, { ...await module.resolving, name: module.name, resolving: undefined })
     }
-    return [...marked.values()]
+    // Each resolved now: two files of one name (`src/pdf.ts` and `src/pdf.js`) are told apart.
+    assertUniqueNames(found)
+    return [...new Map(found.map(module => [module.name, module])).values()]
   }
 
   /**

@@ -59,11 +59,24 @@ export function registeredAt(candidate: string, registered: LazyModule[]): LazyM
   return registered.find(module => module.id !== undefined && stem(module.id) === wanted)
 }
 
-export function assertUniqueNames(modules: LazyModule[]) {
+/**
+ * Whether two marked imports name one module: the same package, or the same file, whether or not
+ * the bundler resolved it yet (`src/pdf` and `src/pdf.ts`).
+ */
+export function sameMarkedModule(a: LazyModule, b: LazyModule): boolean {
+  const stem = (id: string) => id.replace(/[?#].*$/, '').replace(/\.[^/.\\]+$/, '')
+  // A package the bundler has not resolved yet has no file, only its specifier.
+  if (a.id === undefined || b.id === undefined)
+    return a.source === b.source
+  return stem(a.id) === stem(b.id)
+}
+
+/** Two modules of one name are an error; `same` says when two of them are one module. */
+export function assertUniqueNames(modules: LazyModule[], same = (a: LazyModule, b: LazyModule) => a.id === b.id) {
   const byName = new Map<string, LazyModule>()
   for (const module of modules) {
     const other = byName.get(module.name)
-    if (other && other.id !== module.id)
+    if (other && !same(other, module))
       throw new Error(`[lazy-modules] two modules are named ${JSON.stringify(module.name)}: ${other.source}${via(other)} and ${module.source}${via(module)}. Rename one pattern under \`modules\`, narrow its glob, or leave files out with a '!' glob in an array of sources.`)
     byName.set(module.name, module)
   }

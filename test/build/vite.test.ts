@@ -1,4 +1,4 @@
-import { cpSync, readFileSync, writeFileSync } from 'node:fs'
+import { cpSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { TraceMap, originalPositionFor } from '@jridgewell/trace-mapping'
 import { build } from 'vite'
@@ -91,6 +91,64 @@ describe('vite 8: SSR build', () => {
     expect((await app.importModule('plugins/graph')).name).toBe('graph')
     expect(app.iterModules('locales/').map((info: any) => info.name)).toEqual(['locales/en', 'locales/fr'])
     await expect(app.importModule('locale/en')).rejects.toMatchObject({ name: 'ModuleNotFoundError', suggestions: ['locales/en', 'locales/fr'] })
+  })
+})
+
+describe('vite 8: build --watch', () => {
+  it('rebuilds after an edit to a file with marked imports of a file without its extension and of a package', async () => {
+    const root = tempDir('lazy-watch-')
+    cpSync(join(fixtures, 'ts'), root, { recursive: true })
+    symlinkSync(join(import.meta.dirname, '../../node_modules'), join(root, 'node_modules'), 'dir')
+    const main = join(root, 'src/main.ts')
+    writeFileSync(main, `${readFileSync(main, 'utf8')}\nimport * as ids from 'nanoid' with { lazy: 'true' }\nexport const id = async () => (await load(ids)).nanoid()\n`)
+    const events: string[] = []
+    let edited = false
+    const watcher: any = await build({
+      root,
+      configFile: false,
+      logLevel: 'silent',
+      plugins: [LazyModules({ report: false })],
+      build: { outDir: tempDir('lazy-watch-out-'), ssr: 'src/main.ts', watch: {} },
+    })
+    try {
+      await new Promise<void>((done, fail) => {
+        watcher.on('event', (event: any) => {
+          events.push(event.code === 'ERROR' ? `ERROR ${event.error.message}` : event.code)
+          event.result?.close?.()
+          if (event.code === 'ERROR')
+            fail(event.error)
+          if (event.code === 'END' && !edited) {
+            edited = true
+            // The importer changes: transformed again, after the first build resolved its marked modules.
+            setTimeout(() => writeFileSync(main, `${readFileSync(main, 'utf8')}// edited\n`), 100)
+          }
+          else if (event.code === 'END') {
+            done()
+          }
+        })
+      })
+    }
+    finally {
+      await watcher.close()
+    }
+    expect(events.filter(code => code === 'END')).toHaveLength(2)
+    expect(events.filter(code => code.startsWith('ERROR'))).toEqual([])
+  })
+})
+
+describe('vite 8: marked modules of one name', () => {
+  it('are one module when both importers name one file, with and without its extension; two files of one name fail the build', async () => {
+    const root = tempDir('lazy-one-name-')
+    writeFileSync(join(root, 'pdf.ts'), `export const kind: string = 'ts'\n`)
+    writeFileSync(join(root, 'a.ts'), `import * as pdf from './pdf' with { lazy: 'true' }\nimport { load } from 'unplugin-lazy-modules/runtime'\nexport const a = async () => (await load(pdf)).kind\n`)
+    writeFileSync(join(root, 'b.ts'), `import * as pdf from './pdf.ts' with { lazy: 'true' }\nimport { load } from 'unplugin-lazy-modules/runtime'\nexport const b = async () => (await load(pdf)).kind\n`)
+    writeFileSync(join(root, 'main.ts'), `export { a } from './a'\nexport { b } from './b'\n`)
+    const built = await buildWithVite(root, { report: false }, { build: { ssr: 'main.ts' } })
+    expect(Object.keys(built.manifest.modules)).toEqual(['pdf'])
+    writeFileSync(join(root, 'pdf.js'), `export const kind = 'js'\n`)
+    writeFileSync(join(root, 'a.ts'), readFileSync(join(root, 'a.ts'), 'utf8').replace(`'./pdf'`, `'./pdf.ts'`))
+    writeFileSync(join(root, 'b.ts'), readFileSync(join(root, 'b.ts'), 'utf8').replace('./pdf.ts', './pdf.js'))
+    await expect(buildWithVite(root, { report: false }, { build: { ssr: 'main.ts' } })).rejects.toThrow(/two modules are named "pdf": pdf\.(ts|js) \(from a marked import in .*\) and pdf\.(js|ts)/)
   })
 })
 
