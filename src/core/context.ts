@@ -204,9 +204,11 @@ export class Context {
     catch (error) {
       if (!(error instanceof LazyTransformError))
         throw error
-      // In the user's own source, not the compiled code this hook was given; with a frame of it.
+      // In the user's own source, not the compiled code this hook was given; with a frame of it. The
+      // dev server maps an error's position through the source map itself, so there it gets the code's.
       const at = originalPosition(code, error.pos, host.getCombinedSourcemap?.())
-      return host.error({ message: error.message, id, loc: { file: id, line: at.line, column: at.column }, frame: codeFrame(at.code, at.line, at.column) })
+      const loc = this.mode === 'dev' ? locate(code, error.pos) : at
+      return host.error({ message: error.message, id, loc: { file: id, line: loc.line, column: loc.column }, frame: codeFrame(at.code, at.line, at.column) })
     }
   }
 
@@ -237,6 +239,8 @@ export class Context {
     const module: LazyModule = { kind: 'marked', ...markedModuleName(source, candidate, root), from: `a marked import in ${importer}` }
     module.resolving = host.resolve(source, importer).then(resolved =>
       markedModuleName(source, resolved && !resolved.external ? fileOf(resolved.id) : undefined, root))
+    // Awaited once chunks exist; a transform that fails, or a dev server that closes, never gets there.
+    module.resolving.catch(() => {})
     // Against the other importers' marked modules: this importer's own, from its last transform, go
     // when this one ends. Theirs may be resolved already (a watch rebuild), this one not yet.
     for (const [from, others] of this.markedBy) {

@@ -1,5 +1,6 @@
 import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import MagicString from 'magic-string'
 import { createServer } from 'vite'
 import type { ViteDevServer } from 'vite'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -35,6 +36,39 @@ describe('vite 8 dev server', () => {
     expect((await app.importModule('plugins/table')).name).toBe('table')
     expect(await app.greet('dev')).toBe('DEV <dev>')
     await expect(app.importModule('charts/pi')).rejects.toMatchObject({ name: 'ModuleNotFoundError', suggestions: ['charts/pie', 'charts/bar'] })
+  })
+
+  it('points a refused use at its line and column in the source once: Vite maps an error\'s position itself', async () => {
+    const lines = Array.from({ length: 9 }, (_, i) => `export const line${i + 2}: string = 'a line long enough to have a column under every use below it'`)
+    const source = `import * as text from './text.js' with { lazy: 'true' }\n${lines.join('\n')}\nexport const shout = (options: Options, level: Level): string => text.default('x')\n`
+    const own = tempDir('lazy-dev-misuse-')
+    cpSync(join(fixtures, 'app'), own, { recursive: true })
+    writeFileSync(join(own, 'src/misuse.ts'), source)
+    // A compiler before the plugin that moves every line, as Vue's does, with its source map.
+    const shifted = await createServer({
+      root: own,
+      configFile: false,
+      logLevel: 'silent',
+      server: { port: 0, ws: false, watch: null, preTransformRequests: false },
+      optimizeDeps: { noDiscovery: true },
+      plugins: [{
+        name: 'shift',
+        transform(code: string, id: string) {
+          if (!id.endsWith('misuse.ts'))
+            return null
+          const s = new MagicString(code)
+          s.prepend('const compiled = 1\n'.repeat(8))
+          return { code: s.toString(), map: s.generateMap({ source: id, includeContent: true, hires: true }) }
+        },
+      }, LazyModules({ modules })],
+    })
+    const error: any = await shifted.environments.client.transformRequest('/src/misuse.ts').catch(error => error)
+    await shifted.close()
+    expect(error.message).toContain('`text` is a lazy module handle')
+    expect(error.loc).toMatchObject({ line: 11, column: source.split('\n')[10].indexOf('text.default') })
+    expect(error.loc.file).toMatch(/src\/misuse\.ts$/)
+    expect(error.frame).toContain(`11: export const shout = (options: Options, level: Level): string => text.default('x')`)
+    expect(error.frame).toMatch(/\n {2,}\^/)
   })
 
   it('lists source facts: names, packages and sources, with no chunk yet', async () => {
