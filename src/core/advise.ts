@@ -3,7 +3,7 @@
 // the exact edit: the marked import to write, which uses become `await`, which functions become async.
 // Parsed like src/core/transform.ts parses a marked file (the bundler's parser, ./scope.ts), so the
 // advice matches what the transform then accepts.
-import type { Identifier, Node, Program } from 'estree'
+import type { Identifier, ImportDeclaration, ImportSpecifier, Node, Program } from 'estree'
 import type { SourceMapLike } from './positions'
 import type { Parse } from './scope'
 import { TraceMap, traceSegment } from '@jridgewell/trace-mapping'
@@ -18,6 +18,8 @@ export interface ImportStatement {
   specifier: string
   start: number
   end: number
+  /** The names it imports, when it imports only named exports (`import { a, b as c } from …`). */
+  names?: string[]
 }
 
 export interface ImportUse {
@@ -54,7 +56,8 @@ export interface ImportAdvice {
 /** A parsed importer: its import statements, and the advice for any of them. */
 export interface Importer {
   imports: ImportStatement[]
-  advise: (statement: ImportStatement, attribute: string) => ImportAdvice
+  /** `subpaths`: for each name the statement imports, a module of its own to import it from lazily (`date-fns/format`). */
+  advise: (statement: ImportStatement, attribute: string, subpaths?: Map<string, string>) => ImportAdvice
 }
 
 /**
@@ -126,12 +129,12 @@ export function readImporter(code: string, parse: Parse, compiled?: Compiled): I
   }
   const statements = (ast.body as At<Node>[]).filter(node =>
     (node.type === 'ImportDeclaration' || node.type === 'ExportAllDeclaration' || node.type === 'ExportNamedDeclaration') && node.source)
-  const imports = statements.map(node => ({ specifier: String((node as any).source.value), start: node.start, end: node.end }))
+  const imports = statements.map(node => ({ specifier: String((node as any).source.value), start: node.start, end: node.end, ...namedOnly(node) }))
   return {
     imports,
-    advise: (statement, attribute) => {
+    advise: (statement, attribute, subpaths) => {
       const node = statements.find(each => each.start === statement.start)!
-      return adviseImport(code, node, scope, attribute, placer(code, compiled))
+      return adviseImport(code, node, scope, attribute, placer(code, compiled), subpaths)
     },
   }
 }
@@ -153,7 +156,7 @@ function scopeOf(ast: Program): Scope {
 }
 
 // Long, as the transform's checks are: one walk over an import's uses, each kind of use beside the edit it needs.
-function adviseImport(code: string, node: At<Node>, scope: Scope, attribute: string, { text, place }: { text: string, place: Place }): ImportAdvice {
+function adviseImport(code: string, node: At<Node>, scope: Scope, attribute: string, { text, place }: { text: string, place: Place }, subpaths?: Map<string, string>): ImportAdvice {
   const specifier = String((node as any).source.value)
   const start = place(node.start, code.slice(node.start, node.start + 6))
   // The statement as written in the file: from its start, through its specifier and attributes.
@@ -178,7 +181,7 @@ function adviseImport(code: string, node: At<Node>, scope: Scope, attribute: str
     advice.problem = 'it is imported for its side effects only: a marked import needs a binding to load it through'
     return advice
   }
-  advice.write = markedImport(statement, specifier, attribute)
+  advice.write = subpaths ? subpathImports(node as At<ImportDeclaration>, statement, subpaths, attribute) : markedImport(statement, specifier, attribute)
   const edits: ImportAdvice['edits'] = [{ start: start!, end: end!, text: advice.write }]
   const asyncAt = new Map<number, string>()
   const hoisted = new Map<Fn, Map<string, Hoist>>()
@@ -245,6 +248,34 @@ export function markedImport(statement: string, specifier: string, attribute: st
   return statement.replace(quoted, (all, _quote, attributes, list) => attributes
     ? all.replace(/\s*\}$/, `${list.trim() ? ',' : ''} ${marker} }`).replace(/\{\s+,/, '{')
     : `${all} with { ${marker} }`)
+}
+
+/**
+ * One marked import per name, each from its own module: `import { format } from 'date-fns'` becomes
+ * `import { format } from 'date-fns/format' with { lazy: 'true' }`. A lazy import keeps every export
+ * of what it imports, so marking the package's index would put all of the package in the lazy chunk,
+ * where the first load held only what it used.
+ */
+function subpathImports(node: ImportDeclaration, statement: string, subpaths: Map<string, string>, attribute: string): string {
+  const quote = statement.includes(`"${String(node.source.value)}"`) ? '"' : '\''
+  const end = /;\s*$/.test(statement) ? ';' : ''
+  return (node.specifiers as ImportSpecifier[]).map((spec) => {
+    const imported = keyName(spec.imported)
+    const binding = imported === spec.local.name ? imported : `${/^[A-Z_$][\w$]*$/i.test(imported) ? imported : JSON.stringify(imported)} as ${spec.local.name}`
+    const source = subpaths.get(imported)!
+    return markedImport(`import { ${binding} } from ${quote}${source}${quote}${end}`, source, attribute)
+  }).join('\n')
+}
+
+/** The imported names of an import of named exports only; nothing for any other statement. */
+function namedOnly(node: Node): { names?: string[] } {
+  if (node.type !== 'ImportDeclaration' || !node.specifiers.length || !node.specifiers.every(spec => spec.type === 'ImportSpecifier'))
+    return {}
+  return { names: (node.specifiers as ImportSpecifier[]).map(spec => keyName(spec.imported)) }
+}
+
+function keyName(node: Identifier | { type: 'Literal', value?: unknown }): string {
+  return node.type === 'Identifier' ? node.name : String(node.value)
 }
 
 type Fn = At<Node> & { async?: boolean, generator?: boolean, id?: Identifier | null }

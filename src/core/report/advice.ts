@@ -5,7 +5,7 @@
 // each importer is read (src/core/advise.ts) for whether a marked import works as written, and how.
 import type { ModuleShare } from './composition'
 import type { Advice, AdviceImport, Candidate, Composition, ReportInput, Share, TextEdit, Verdict } from './types'
-import type { ImportAdvice, Importer } from '../advise'
+import type { ImportAdvice, Importer, ImportStatement } from '../advise'
 import type { Parse } from '../scope'
 import { existsSync, readFileSync } from 'node:fs'
 import { dirname, resolve as resolvePath } from 'node:path'
@@ -71,7 +71,7 @@ export async function adviseBuild(input: ReportInput, shares: Map<string, Module
     .slice(0, ADVICE_MAX)
 
   const rendered = new Map([...input.graph.initial].flatMap(file => Object.entries(input.graph.chunks.get(file)!.modules)))
-  const reader = new ImporterReader(input)
+  const reader = new ImporterReader(input, graph.reached)
   const candidates: (Candidate & { ids: Set<string> })[] = []
   for (const { draft, saved } of worth) {
     draft.saved = savedOf.get(draft)!.lost()
@@ -205,7 +205,8 @@ const formatShare = (share: Share) => `~${share.gzip < 1000 ? `${share.gzip} B` 
 /** Reads importers once each: their source on disk if it is JavaScript, else nothing to advise on. */
 class ImporterReader {
   private resolved = new Map<string, Promise<string | null>>()
-  constructor(private input: ReportInput) {}
+  /** `firstLoad`: the modules the first load's entries reach. */
+  constructor(private input: ReportInput, private firstLoad: Set<string>) {}
 
   private reading = new Map<string, Promise<Importer | undefined>>()
 
@@ -231,12 +232,28 @@ class ImporterReader {
     return compiled && readImporter(compiled.code, parse, compiled.compiled)
   }
 
-  /** Whether `specifier` in `importer` is one of `targets`: the bundler's resolver, else by name and path. */
-  async names(importer: string, specifier: string, targets: Set<string>): Promise<boolean> {
+  private resolve(specifier: string, importer: string): Promise<string | null> {
     const key = `${importer}\0${specifier}`
     if (!this.resolved.has(key))
       this.resolved.set(key, this.input.resolve ? this.input.resolve(specifier, importer).catch(() => null) : Promise.resolve(null))
-    const id = await this.resolved.get(key)!
+    return this.resolved.get(key)!
+  }
+
+  /**
+   * For an import of named exports from a package (`import { format } from 'date-fns'`), the module
+   * of its own each name has in the package (`date-fns/format`), where every one has such a module
+   * in the first load: imported lazily from there, each keeps its lazy chunk to what it needs.
+   */
+  async subpaths(importer: string, { specifier, names }: ImportStatement): Promise<Map<string, string> | undefined> {
+    if (!names || /^[./]/.test(specifier) || !packageName(specifier))
+      return undefined
+    const found = await Promise.all(names.map(async name => /^[\w$-]+$/.test(name) ? this.resolve(`${specifier}/${name}`, importer) : null))
+    return found.every(id => id !== null && this.firstLoad.has(id)) ? new Map(names.map(name => [name, `${specifier}/${name}`])) : undefined
+  }
+
+  /** Whether `specifier` in `importer` is one of `targets`: the bundler's resolver, else by name and path. */
+  async names(importer: string, specifier: string, targets: Set<string>): Promise<boolean> {
+    const id = await this.resolve(specifier, importer)
     if (id)
       return [...targets].some(target => strip(target) === strip(id))
     return [...targets].some((target) => {
@@ -272,7 +289,8 @@ async function describe(draft: Draft, reader: ImporterReader, input: ReportInput
         continue
       if (draft.kind === 'package')
         subject ??= draft.targets.size > 1 ? draft.package! : statement.specifier
-      const advice: ImportAdvice = parsed.advise(statement, attribute)
+      const subpaths = draft.kind === 'package' ? await reader.subpaths(importer, statement) : undefined
+      const advice: ImportAdvice = parsed.advise(statement, attribute, subpaths)
       imports.push({ file: file(importer), line: advice.line, column: advice.column, statement: advice.statement, write: advice.write, problem: advice.problem, first: advice.loadsFirst, uses: advice.uses.map(({ start: _, end: __, write: ___, ...use }) => use) })
       madeAsync.push(...advice.madeAsync.map(name => `${name} in ${file(importer)}`))
       if (!advice.exact)
