@@ -1,6 +1,7 @@
 // Written by unplugin-lazy-modules (option `dts`): the names importModule, getLoader, iterModules,
-// hasModule and preload take, and their modules' types. Include it in tsconfig.json. It is rewritten
-// on every build, and by the dev server when a file matching a `modules` glob comes or goes.
+// hasModule and preload take, and their modules' types. Include it in your tsconfig (the app's, as
+// tsconfig.app.json in create-vite and create-vue projects). It is rewritten on every build, and by
+// the dev server when a file matching a `modules` glob comes or goes.
 export {}
 
 declare module 'unplugin-lazy-modules/runtime' {

@@ -11,6 +11,7 @@ import type { SizeCache } from './report/sizes'
 import { dirname, relative, sep } from 'node:path'
 import { packArchives } from './archive'
 import { integrityOf, sizeOf } from './bytes'
+import { fileOf } from './chunk-names'
 import { RESOLVED_FACTS_ID, RESOLVED_REGISTRY_ID } from '../contract'
 import { chunkFacts, factsFunctionIn, moduleFacts, withFacts } from './facts'
 import { chunksOf, createGraph } from './graph'
@@ -149,8 +150,9 @@ function startupLoads(graph: BundleGraph, startup: StartupUse[], root: string): 
     const chunk = graph.chunkOf(importer)
     if (!chunk || !graph.initial.has(chunk.file))
       return []
-    const where = `${relative(root, importer)}:${line}:${column + 1}`
-    return [{ module, message: `${where}: \`${use}\` runs when ${relative(root, importer)} loads, which is at start-up, so lazy module ${JSON.stringify(module)} is fetched at start-up too. Move the use into a function that runs later (an event handler, an effect), or import the module eagerly.` }]
+    // A Vue file's script is its own module (`App.vue?vue&type=script`): the user knows the file.
+    const file = relative(root, fileOf(importer))
+    return [{ module, message: `${file}:${line}:${column + 1}: \`${use}\` runs when ${file} loads, which is at start-up, so lazy module ${JSON.stringify(module)} is fetched at start-up too. Move the use into a function that runs later (an event handler, an effect), or import the module eagerly.` }]
   })
 }
 

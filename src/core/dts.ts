@@ -18,8 +18,9 @@ export interface DtsContent {
 }
 
 const HEADER = `// Written by unplugin-lazy-modules (option \`dts\`): the names importModule, getLoader, iterModules,
-// hasModule and preload take, and their modules' types. Include it in tsconfig.json. It is rewritten
-// on every build, and by the dev server when a file matching a \`modules\` glob comes or goes.
+// hasModule and preload take, and their modules' types. Include it in your tsconfig (the app's, as
+// tsconfig.app.json in create-vite and create-vue projects). It is rewritten on every build, and by
+// the dev server when a file matching a \`modules\` glob comes or goes.
 `
 const MARKED = '    // Marked lazy by an import, as the last build found them:'
 

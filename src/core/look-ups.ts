@@ -6,6 +6,7 @@ import type { Expression, Identifier, Node, Program, SpreadElement } from 'estre
 import type { ModuleScope } from './scope'
 import { relative } from 'node:path'
 import { RUNTIME_ID } from '../contract'
+import { fileOf } from './chunk-names'
 import { suggest } from '../runtime/suggest'
 
 /** The look-ups that take a name, and what each does with one that names nothing (`hasModule` is the check itself). */
@@ -75,7 +76,7 @@ export function unknownLookUps(lookUps: LocatedLookUp[], names: string[], root: 
     const written = prefix && call !== 'iterModules' ? `${call}(…)` : `${call}(${JSON.stringify(name)})`
     const what = prefix ? `no lazy module's name starts with ${JSON.stringify(name)}` : `no lazy module is named ${JSON.stringify(name)}`
     const hint = close.length ? ` Did you mean ${close.map(each => JSON.stringify(each)).join(' or ')}?` : ''
-    return [`${relative(root, importer)}:${line}:${column + 1}: \`${written}\` ${OUTCOME[call]} whenever it runs: ${what}.${hint} Names come from the \`modules\` option and from marked imports (lazy-modules.d.ts lists them).`]
+    return [`${relative(root, fileOf(importer))}:${line}:${column + 1}: \`${written}\` ${OUTCOME[call]} whenever it runs: ${what}.${hint} Names come from the \`modules\` option and from marked imports (lazy-modules.d.ts lists them).`]
   })
 }
 

@@ -24,8 +24,9 @@ describe('the declaration file', () => {
     content.registered.set('charts/pie', 'typeof import("./src/charts/pie.js")')
     expect(dtsCode(content)).toMatchInlineSnapshot(`
       "// Written by unplugin-lazy-modules (option \`dts\`): the names importModule, getLoader, iterModules,
-      // hasModule and preload take, and their modules' types. Include it in tsconfig.json. It is rewritten
-      // on every build, and by the dev server when a file matching a \`modules\` glob comes or goes.
+      // hasModule and preload take, and their modules' types. Include it in your tsconfig (the app's, as
+      // tsconfig.app.json in create-vite and create-vue projects). It is rewritten on every build, and by
+      // the dev server when a file matching a \`modules\` glob comes or goes.
       export {}
 
       declare module 'unplugin-lazy-modules/runtime' {

@@ -38,3 +38,12 @@ describe('shortId', () => {
     expect(shortId('\0virtual', '/work/app')).toBe('\0virtual')
   })
 })
+
+describe('compose', () => {
+  it('names a virtual module once as virtual, whether or not its id already says so', async () => {
+    const { compose } = await import('../../src/core/report/composition')
+    const share = { chunk: 'index.js', raw: 10, gzip: 5 }
+    const composed = compose(new Map([['\0virtual:lazy-modules', share], ['\0commonjsHelpers.js', share], ['virtual:own', share]]), '/app', 'build')!
+    expect(Object.keys(composed.modules).sort()).toEqual(['virtual:commonjsHelpers.js', 'virtual:lazy-modules', 'virtual:own'])
+  })
+})

@@ -59,6 +59,11 @@ describe('unknownLookUps', () => {
     expect(listing).toContain('`iterModules("locale/")` lists nothing whenever it runs: no lazy module\'s name starts with "locale/". Did you mean "locales"?')
   })
 
+  it('names a Vue file\'s script module by its file', () => {
+    const [warning] = unknownLookUps([{ call: 'importModule', name: 'charts/barr', prefix: false, ...at, importer: '/app/src/App.vue?vue&type=script&setup=true&lang.ts' }], names, '/app')
+    expect(warning).toMatch(/^src\/App\.vue:5:24: /)
+  })
+
   it('suggests nothing when no name is close', () => {
     const [warning] = unknownLookUps([{ call: 'preload', name: 'something/else', prefix: false, ...at }], names, '/app')
     expect(warning).toContain('rejects whenever it runs: no lazy module is named "something/else". Names come from')

@@ -82,7 +82,7 @@ export function compose(shares: Map<string, ModuleShare>, root: string | undefin
     return null
   const modules: Record<string, ComposedModule> = {}
   for (const [id, share] of shares) {
-    const { key, package: pkg } = isVirtual(id) ? { key: id.startsWith('\0') ? `virtual:${id.slice(1)}` : id, package: null } : moduleKey(id, root)
+    const { key, package: pkg } = isVirtual(id) ? { key: id.startsWith('\0') ? id.slice(1).replace(/^(?!virtual:)/, 'virtual:') : id, package: null } : moduleKey(id, root)
     const known = modules[key]
     modules[key] = known
       ? { ...known, raw: known.raw + share.raw, gzip: known.gzip + share.gzip }
