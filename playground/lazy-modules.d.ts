@@ -17,7 +17,9 @@ declare module 'unplugin-lazy-modules/runtime' {
     "plugins/sparkline": typeof import("./src/plugins/sparkline/index.js")
     "plugins/stats": typeof import("./src/plugins/stats/index.js")
     "plugins/table": typeof import("./src/plugins/table/index.js")
-    // Marked lazy by an import, as the last build found them:
+  }
+  // Marked lazy by an import, as the last client build found them:
+  interface LazyModules {
     "src/export/pdf": typeof import("./src/export/pdf.js")
   }
   interface LazyModuleMeta {

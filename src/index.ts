@@ -41,8 +41,9 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
   const outputOptions = <T extends { chunkFileNames?: ChunkFileNames }>(options: T) => context.nameChunks(options)
   const generateBundle = {
     order: 'post' as const,
-    handler(this: OutputContext, _output: unknown, bundle: Record<string, OutputFile>) {
-      return context.generateBundle(this, bundle)
+    handler(this: OutputContext & { environment?: { name: string } }, _output: unknown, bundle: Record<string, OutputFile>) {
+      // Vite 6 and later build each environment (client, ssr) with its own context.
+      return context.generateBundle(this, bundle, this.environment?.name)
     },
   }
 

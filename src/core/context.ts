@@ -18,7 +18,7 @@ import { dirname, join, resolve } from 'node:path'
 import { FACTS_ID, MEMORY_RUNTIME_ID, RECOVERY_RUNTIME_ID, REGISTRY_ID, RESOLVED_FACTS_ID, RESOLVED_REGISTRY_ID, RUNTIME_ID } from '../contract'
 import { finishBundle } from './bundle'
 import { chunkName, fileOf, namedChunkFileNames } from './chunk-names'
-import { dtsCode, dtsEntries, markedIn, readIfThere, writeIfChanged } from './dts'
+import { DEV_SERVER, dtsCode, dtsEntries, markedIn, readIfThere, writeIfChanged } from './dts'
 import { factsFunctionIn, namingCall } from './facts'
 import { unknownLookUps } from './look-ups'
 import { assertUniqueNames, isBare, markedModuleName, registeredAt, sameMarkedModule } from './names'
@@ -53,7 +53,7 @@ export class Context {
    */
   private markedBy = new Map<string, LazyModule[]>()
   /** The marked modules the declaration file lists: the last build's, and in dev those found since. */
-  private dtsMarked: DtsEntries | undefined
+  private dtsMarked: Map<string, DtsEntries> | undefined
   /** Per importer too: its uses of lazy modules outside any function, which load them when it runs. */
   private startupBy = new Map<string, StartupUse[]>()
   /** Per importer too: its look-ups by a name written out, checked once every name is known. */
@@ -62,6 +62,11 @@ export class Context {
   private chunkNames = new Map<string, string>()
   /** A watch rebuild reuses the sizes of files whose bytes did not change. */
   private sizes = new SizeCache()
+  /**
+   * Which build this is, for the marked modules the declaration file lists: Vite's `client` or
+   * `ssr` (Vite 5 names no environment); `''` for Rollup and Rolldown.
+   */
+  private environment = ''
   /** How Vite writes its HTML pages; Rollup and Rolldown write none. */
   private html: HtmlConfig | undefined
   /** The ids the plugin resolves itself, to the files they name. */
@@ -78,8 +83,9 @@ export class Context {
   }
 
   /** Vite's resolved config: its root, whether it serves or builds, and how it writes HTML. */
-  configure(config: { root: string, command: 'build' | 'serve', base: string, html?: { cspNonce?: string }, build: { reportCompressedSize: boolean } }) {
+  configure(config: { root: string, command: 'build' | 'serve', base: string, html?: { cspNonce?: string }, build: { reportCompressedSize: boolean, ssr?: unknown } }) {
     this.mode = config.command === 'serve' ? 'dev' : 'build'
+    this.environment = config.build.ssr ? 'ssr' : 'client'
     this.html = { base: config.base, cspNonce: config.html?.cspNonce }
     this.options = resolveOptions(this.rawOptions, config.root, { compressedSizes: config.build.reportCompressedSize })
   }
@@ -132,18 +138,25 @@ export class Context {
   }
 
   /**
-   * Rewrites the declaration file if its text changes. `marked`: this build's marked modules, all
-   * of them; without it, the file keeps the marked modules it lists.
+   * Rewrites the declaration file if its text changes. `built`: a build's marked modules, all of
+   * them, and where it wrote them, whose list they replace; the other builds' lists stay, and the
+   * dev server's goes. Without it, the file keeps the marked modules it lists.
    */
-  writeDts(warn: (message: string) => void, marked?: LazyModule[]) {
+  writeDts(warn: (message: string) => void, built?: { where: string, marked: LazyModule[] }) {
     const file = this.options.dts
     if (!file)
       return
-    const content = dtsEntries([...this.registered, ...marked ?? []], file)
-    if (marked)
-      this.dtsMarked = content.marked
-    else
-      content.marked = this.dtsMarked ??= markedIn(readIfThere(file))
+    const content = dtsEntries([...this.registered, ...built?.marked ?? []], file, built?.where)
+    if (built) {
+      // Read again: the client and the server build may be two processes, each writing its own list.
+      const listed = this.dtsMarked = markedIn(readIfThere(file))
+      listed.delete(DEV_SERVER)
+      // A list by no build's name, in a Vite app, is one a version before these lists wrote.
+      if (built.where)
+        listed.delete('')
+      listed.set(built.where, content.marked.get(built.where) ?? new Map())
+    }
+    content.marked = this.dtsMarked ??= markedIn(readIfThere(file))
     try {
       writeIfChanged(file, dtsCode(content))
     }
@@ -256,11 +269,15 @@ export class Context {
     if (!this.options.dts)
       return
     const listed = this.dtsMarked ??= markedIn(readIfThere(this.options.dts))
+    // Only Vite has a dev server: a list by no build's name is one a version before these lists wrote.
+    listed.delete('')
     // Named as a build names them once resolved: by the file, with its extension.
-    const entries = dtsEntries(found.map(module => ({ ...module, id: module.id && (presentFile(module.id) ?? module.id) })), this.options.dts).marked
-    if ([...entries].every(([name, type]) => listed.get(name) === type))
+    const entries = dtsEntries(found.map(module => ({ ...module, id: module.id && (presentFile(module.id) ?? module.id) })), this.options.dts, DEV_SERVER).marked.get(DEV_SERVER) ?? new Map()
+    const known = (name: string, type: string) => [...listed.values()].some(list => list.get(name) === type)
+    if ([...entries].every(([name, type]) => known(name, type)))
       return
-    entries.forEach((type, name) => listed.set(name, type))
+    const own = listed.get(DEV_SERVER) ?? listed.set(DEV_SERVER, new Map()).get(DEV_SERVER)!
+    entries.forEach((type, name) => known(name, type) || own.set(name, type))
     this.writeDts(warn)
   }
 
@@ -316,9 +333,10 @@ export class Context {
     return { ...options, chunkFileNames: namedChunkFileNames(options.chunkFileNames, id => this.chunkNames.get(id)) }
   }
 
-  async generateBundle(output: OutputContext, bundle: Record<string, OutputFile>): Promise<void> {
+  /** `environment`: the Vite environment built (`client`, `ssr`), where Vite names it. */
+  async generateBundle(output: OutputContext, bundle: Record<string, OutputFile>, environment = this.environment): Promise<void> {
     const marked = await this.markedModules(output)
-    this.writeDts(message => output.warn(message), marked)
+    this.writeDts(message => output.warn(message), { where: environment, marked })
     const modules = [...this.registered, ...marked]
     const inGraph = <T>(by: Map<string, T[]>) => [...by].flatMap(([importer, found]) => output.getModuleInfo(importer) ? found : [])
     unknownLookUps(inGraph(this.lookUpsBy), modules.map(module => module.name), this.options.root).forEach(message => output.warn(message))

@@ -10,10 +10,18 @@ import { toPosix } from './names'
 /** Each name and the type the file gives it. */
 export type DtsEntries = Map<string, string>
 
+/** Where the dev server's marked modules are listed, apart from any build's. */
+export const DEV_SERVER = 'the dev server'
+
 export interface DtsContent {
   registered: DtsEntries
-  /** Marked modules: known once their importers are transformed, so kept from one build to the next. */
-  marked: DtsEntries
+  /**
+   * Marked modules, by the build that found them (Vite's environment, `client` or `ssr`; `''` for
+   * Rollup and Rolldown) or `DEV_SERVER`: known only once their importers are transformed, so each
+   * build keeps the others' lists, and an app whose client and server builds mark different
+   * modules lists both, whichever built last.
+   */
+  marked: Map<string, DtsEntries>
   meta: DtsEntries
 }
 
@@ -22,15 +30,21 @@ const HEADER = `// Written by unplugin-lazy-modules (option \`dts\`): the names 
 // tsconfig.app.json in create-vite and create-vue projects). It is rewritten on every build, and by
 // the dev server when a file matching a \`modules\` glob comes or goes.
 `
-const MARKED = '    // Marked lazy by an import, as the last build found them:'
+const MARKED = /^ {2,4}\/\/ Marked lazy by an import, as (?:the last (?:(\S+) )?build|(the dev server)) found them:$/
 
-/** The entries of these modules, their paths relative to the declaration file's folder. */
-export function dtsEntries(modules: LazyModule[], dtsFile: string): DtsContent {
+function markedHeading(where: string): string {
+  const by = where === DEV_SERVER ? DEV_SERVER : `the last ${where ? `${where} ` : ''}build`
+  return `  // Marked lazy by an import, as ${by} found them:`
+}
+
+/** The entries of these modules, their paths relative to the declaration file's folder; marked ones under `where`. */
+export function dtsEntries(modules: LazyModule[], dtsFile: string, where = ''): DtsContent {
   const content: DtsContent = { registered: new Map(), marked: new Map(), meta: new Map() }
   for (const module of modules) {
     // A package by its own name, not by the file in node_modules it resolved to.
     const packaged = module.id === undefined || /[/\\]node_modules[/\\]/.test(module.id)
-    content[module.kind].set(module.name, moduleType(packaged ? module.source : module.id!, dtsFile))
+    const entries = module.kind === 'registered' ? content.registered : content.marked.get(where) ?? content.marked.set(where, new Map()).get(where)!
+    entries.set(module.name, moduleType(packaged ? module.source : module.id!, dtsFile))
     if (module.meta) {
       const { file, export: name } = module.meta
       content.meta.set(module.name, `typeof import(${JSON.stringify(specifier(file, dtsFile))})${name ? `.${name}` : ''}`)
@@ -40,34 +54,39 @@ export function dtsEntries(modules: LazyModule[], dtsFile: string): DtsContent {
 }
 
 export function dtsCode({ registered, marked, meta }: DtsContent): string {
-  const lines = (entries: DtsEntries) => [...entries].sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0).map(([name, type]) => `    ${JSON.stringify(name)}: ${type}`)
-  // A module both registered and marked is listed once, by its registered name.
-  const markedOnly = new Map([...marked].filter(([name]) => !registered.has(name)))
-  const known = [...lines(registered), ...markedOnly.size ? [MARKED, ...lines(markedOnly)] : []]
+  const lines = (entries: DtsEntries) => [...entries].sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0).map(([name, type]) => `    ${JSON.stringify(name)}: ${type}\n`).join('')
+  // A module both registered and marked is listed once, by its registered name. One marked by two
+  // builds is in both lists: TypeScript merges the interfaces, each giving it the same type.
+  const sections = [...marked].sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0).flatMap(([where, entries]) => {
+    const markedOnly = new Map([...entries].filter(([name]) => !registered.has(name)))
+    return markedOnly.size ? [`${markedHeading(where)}\n  interface LazyModules {\n${lines(markedOnly)}  }\n`] : []
+  })
   return `${HEADER}export {}
 
 declare module '${RUNTIME_ID}' {
   interface LazyModules {
-${known.map(line => `${line}\n`).join('')}  }
-  interface LazyModuleMeta {
-${lines(meta).map(line => `${line}\n`).join('')}  }
+${lines(registered)}  }
+${sections.join('')}  interface LazyModuleMeta {
+${lines(meta)}  }
 }
 `
 }
 
-/** The marked modules a declaration file written by `dtsCode` lists. */
-export function markedIn(code: string): DtsEntries {
-  const entries: DtsEntries = new Map()
-  const start = code.indexOf(`${MARKED}\n`)
-  if (start < 0)
-    return entries
-  for (const line of code.slice(start + MARKED.length + 1).split('\n')) {
+/** The marked modules a declaration file written by `dtsCode` lists, by where. */
+export function markedIn(code: string): Map<string, DtsEntries> {
+  const marked = new Map<string, DtsEntries>()
+  let entries: DtsEntries | undefined
+  for (const line of code.split('\n')) {
+    const heading = MARKED.exec(line)
     const entry = /^ {4}("(?:[^"\\]|\\.)*"): (.+)$/.exec(line)
-    if (!entry)
-      break
-    entries.set(JSON.parse(entry[1]), entry[2])
+    if (heading)
+      marked.set(heading[2] ?? heading[1] ?? '', entries = new Map())
+    else if (entry && entries)
+      entries.set(JSON.parse(entry[1]), entry[2])
+    else if (!/^ {2}interface LazyModules \{$/.test(line))
+      entries = undefined
   }
-  return entries
+  return marked
 }
 
 /** Writes the file only when its text changes: an editor or a watcher sees nothing otherwise. */

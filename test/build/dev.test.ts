@@ -84,7 +84,7 @@ describe('vite 8 dev server', () => {
     expect(dts()).toContain('    "charts/bar": typeof import("./src/charts/bar.js")\n')
     expect(dts()).toContain('    "widgets/clock": typeof import("./src/widgets/clock.js").meta\n')
     await server.ssrLoadModule('/src/main.js')
-    expect(dts()).toContain('    // Marked lazy by an import, as the last build found them:\n    "src/pdf-export": typeof import("./src/pdf-export.js")\n    "src/text": typeof import("./src/text.js")\n')
+    expect(dts()).toContain('  // Marked lazy by an import, as the dev server found them:\n  interface LazyModules {\n    "src/pdf-export": typeof import("./src/pdf-export.js")\n    "src/text": typeof import("./src/text.js")\n  }\n')
   })
 
   it('lists metadata before anything loads, and follows an edit of it', async () => {

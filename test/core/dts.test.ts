@@ -2,7 +2,7 @@ import type { LazyModule } from '../../src/core/names'
 import { readFileSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { dtsCode, dtsEntries, markedIn, writeIfChanged } from '../../src/core/dts'
+import { DEV_SERVER, dtsCode, dtsEntries, markedIn, writeIfChanged } from '../../src/core/dts'
 import { tempDir } from '../helpers/build'
 
 const module = (name: string, source: string, extra: Partial<LazyModule> = {}): LazyModule =>
@@ -37,7 +37,9 @@ describe('the declaration file', () => {
           "locales/fr": typeof import("./src/locales/fr.json") & { default: typeof import("./src/locales/fr.json") }
           "tools/json": typeof import("./src/tools/json/index.mjs")
           "tools/replacer": typeof import("./src/tools/text-replacer/index.jsx")
-          // Marked lazy by an import, as the last build found them:
+        }
+        // Marked lazy by an import, as the last build found them:
+        interface LazyModules {
           "src/export/pdf": typeof import("./src/export/pdf.js")
         }
         interface LazyModuleMeta {
@@ -54,11 +56,22 @@ describe('the declaration file', () => {
     expect(code).toContain('"charts/bar": typeof import("../charts/bar.js")')
   })
 
-  it('gives back the marked modules it lists, so a build keeps them until it finds them again', () => {
-    const content = dtsEntries([...modules, module('a "quoted"\\name', 'src/q.ts', { kind: 'marked' })], '/app/lazy-modules.d.ts')
-    expect(markedIn(dtsCode(content))).toEqual(content.marked)
+  it('gives back the marked modules it lists, by build, so a build keeps them until it finds them again, and the other builds\' lists', () => {
+    const content = dtsEntries([...modules, module('a "quoted"\\name', 'src/q.ts', { kind: 'marked' })], '/app/lazy-modules.d.ts', 'client')
+    content.marked.set('ssr', new Map([['src/server-only', 'typeof import("./src/server-only.js")'], ['charts/pie', 'typeof import("./src/charts/pie.js")']]))
+    content.marked.set(DEV_SERVER, new Map([['src/seen', 'typeof import("./src/seen.js")']]))
+    const code = dtsCode(content)
+    expect(code).toContain('  // Marked lazy by an import, as the last client build found them:\n  interface LazyModules {\n')
+    expect(code).toContain('  // Marked lazy by an import, as the last ssr build found them:\n  interface LazyModules {\n')
+    expect(code).toContain('  // Marked lazy by an import, as the dev server found them:\n  interface LazyModules {\n')
+    expect(markedIn(code)).toEqual(content.marked)
     expect(markedIn(dtsCode(dtsEntries(modules.slice(0, 2), '/app/x.d.ts'))).size).toBe(0)
     expect(markedIn('')).toEqual(new Map())
+  })
+
+  it('reads the one list a file written before lists were by build has', () => {
+    const old = `declare module 'unplugin-lazy-modules/runtime' {\n  interface LazyModules {\n    "charts/bar": typeof import("./src/charts/bar.js")\n    // Marked lazy by an import, as the last build found them:\n    "src/pdf": typeof import("./src/pdf.js")\n  }\n  interface LazyModuleMeta {\n  }\n}\n`
+    expect(markedIn(old)).toEqual(new Map([['', new Map([['src/pdf', 'typeof import("./src/pdf.js")']])]]))
   })
 
   it('is written only when its text changes', async () => {

@@ -67,7 +67,9 @@ describe('lazy-modules.d.ts', () => {
           "string/replacer": typeof import("./src/tools/text-replacer/index.js")
           "tools/json": typeof import("./src/tools/json/index.js")
           "widgets/clock": typeof import("./src/widgets/clock/index.js")
-          // Marked lazy by an import, as the last build found them:
+        }
+        // Marked lazy by an import, as the last ssr build found them:
+        interface LazyModules {
           "src/export/pdf": typeof import("./src/export/pdf.js")
         }
         interface LazyModuleMeta {
@@ -136,6 +138,34 @@ describe('lazy-modules.d.ts', () => {
     expect(main.iterModules('widgets/')[0].meta).toEqual({ label: 'Clock', size: [2, 1] })
     expect(main.getLoader('tools/json').info.meta).toEqual({ title: 'JSON formatter', keywords: ['json'], beta: true })
     expect((await main.importModule('string/replacer')).replace('a-b', '-', '+')).toBe('a+b')
+  })
+})
+
+describe('lazy-modules.d.ts of an app with a client and an ssr build', () => {
+  it('lists each build\'s marked modules, whichever built last, and a module both mark type-checks', async () => {
+    const root = tempDir('lazy-types-ssr-')
+    mkdirSync(join(root, 'src'))
+    mkdirSync(join(root, 'node_modules'))
+    symlinkSync(pkg.dir, join(root, 'node_modules/unplugin-lazy-modules'), 'dir')
+    for (const name of ['shared', 'client-only', 'server-only'])
+      writeFileSync(join(root, `src/${name}.ts`), `export const name: string = ${JSON.stringify(name)}\n`)
+    const marking = (names: string[]) => `import { load } from 'unplugin-lazy-modules/runtime'\n${names.map((name, i) => `import * as m${i} from './${name}' with { lazy: 'true' }`).join('\n')}\nexport const names = () => Promise.all([${names.map((_, i) => `load(m${i})`).join(', ')}])\n`
+    writeFileSync(join(root, 'src/client.ts'), marking(['shared', 'client-only']))
+    writeFileSync(join(root, 'src/server.ts'), marking(['shared', 'server-only']))
+    const dts = join(root, 'lazy-modules.d.ts')
+    const client = () => build({ root, configFile: false, logLevel: 'silent', plugins: [LazyModules({ report: false })], build: { outDir: join(root, 'dist/client'), rollupOptions: { input: join(root, 'src/client.ts') } } })
+    const server = () => build({ root, configFile: false, logLevel: 'silent', plugins: [LazyModules({ report: false })], build: { outDir: join(root, 'dist/server'), ssr: 'src/server.ts' } })
+    await client()
+    await server()
+    const both = readFileSync(dts, 'utf8')
+    await client()
+    expect(readFileSync(dts, 'utf8'), 'the client build took the ssr build\'s list out').toBe(both)
+    const listed = (heading: string) => both.split(heading)[1].split('  }')[0]
+    expect(listed('as the last client build found them:')).toMatch(/"src\/client-only"[^]*"src\/shared"/)
+    expect(listed('as the last ssr build found them:')).toMatch(/"src\/server-only"[^]*"src\/shared"/)
+    writeFileSync(join(root, 'src/use.ts'), `import { importModule } from 'unplugin-lazy-modules/runtime'\nexport const a = importModule('src/server-only').then(m => m.name.length)\nexport const b = importModule('src/shared').then(m => m.name.length)\nexport const c = importModule('src/client-only').then(m => m.name.length)\n`)
+    writeFileSync(join(root, 'tsconfig.json'), JSON.stringify({ compilerOptions, include: ['src', 'lazy-modules.d.ts'] }))
+    expect(typeErrors(join(root, 'tsconfig.json'), true)).toEqual([])
   })
 })
 
