@@ -22,6 +22,8 @@ describe('vite 8 dev server', () => {
   beforeAll(async () => {
     root = tempDir('lazy-dev-')
     cpSync(join(fixtures, 'app'), root, { recursive: true })
+    // As a fresh clone has it: builds of the fixture by other tests write one.
+    rmSync(join(root, 'lazy-modules.d.ts'), { force: true })
     mkdirSync(join(root, 'src/widgets'))
     writeFileSync(join(root, 'src/widgets/clock.js'), widget('Clock'))
     server = await createServer({ root, configFile: false, logLevel: 'silent', plugins: [LazyModules({ modules })], server: { port: 0, ws: false } })
