@@ -9,7 +9,7 @@ import type { Parse } from './scope'
 import { TraceMap, traceSegment } from '@jridgewell/trace-mapping'
 import { RUNTIME_ID } from '../contract'
 import { locate } from './positions'
-import { ancestorsOf, chainOf, isFunction, moduleScope } from './scope'
+import { ancestorsOf, chainOf, isFunction, keyName, moduleScope } from './scope'
 
 type At<T> = T & { start: number, end: number }
 
@@ -274,9 +274,6 @@ function namedOnly(node: Node): { names?: string[] } {
   return { names: (node.specifiers as ImportSpecifier[]).map(spec => keyName(spec.imported)) }
 }
 
-function keyName(node: Identifier | { type: 'Literal', value?: unknown }): string {
-  return node.type === 'Identifier' ? node.name : String(node.value)
-}
 
 type Fn = At<Node> & { async?: boolean, generator?: boolean, id?: Identifier | null }
 

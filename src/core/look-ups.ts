@@ -7,6 +7,7 @@ import type { ModuleScope } from './scope'
 import { relative } from 'node:path'
 import { RUNTIME_ID } from '../contract'
 import { fileOf } from './chunk-names'
+import { keyName } from './scope'
 import { suggest } from '../runtime/suggest'
 
 /** The look-ups that take a name, and what each does with one that names nothing (`hasModule` is the check itself). */
@@ -102,6 +103,3 @@ function stringOf(node: Node): string | undefined {
   return undefined
 }
 
-function keyName(node: Identifier | { type: 'Literal', value?: unknown }): string {
-  return node.type === 'Identifier' ? node.name : String(node.value)
-}

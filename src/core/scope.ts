@@ -296,3 +296,8 @@ export function chainOf(id: Node, ancestors: Node[]): { chain: Node, holder: Nod
 export function isFunction(node: Node): node is FunctionDeclaration | FunctionExpression | ArrowFunctionExpression {
   return node.type === 'FunctionDeclaration' || node.type === 'FunctionExpression' || node.type === 'ArrowFunctionExpression'
 }
+
+/** The name an identifier or a string literal gives: an import's or export's name, an attribute's key. */
+export function keyName(node: { type: string, name?: string, value?: unknown }): string {
+  return node.type === 'Identifier' ? node.name! : String(node.value)
+}

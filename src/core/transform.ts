@@ -15,7 +15,7 @@ import { init, parse as lex } from 'es-module-lexer'
 import { HANDLE_HELPER, RUNTIME_ID } from '../contract'
 import { literalLookUps } from './look-ups'
 import { markerPattern, RUNTIME_IMPORT } from './marker'
-import { ancestorsOf, chainOf, isFunction, moduleScope } from './scope'
+import { ancestorsOf, chainOf, isFunction, keyName, moduleScope } from './scope'
 
 /** A build error with the position it points at (0-based offset into the code). */
 export class LazyTransformError extends Error {
@@ -168,7 +168,7 @@ function collectMarkedImports(ast: Program, attribute: string) {
     if (statement.type !== 'ImportDeclaration' && statement.type !== 'ExportAllDeclaration' && statement.type !== 'ExportNamedDeclaration')
       continue
     const list = (statement as any).attributes as { key: any, value: any, start: number }[] | undefined
-    const marker = list?.find(attr => attributeKey(attr.key) === attribute)
+    const marker = list?.find(attr => keyName(attr.key) === attribute)
     if (!marker)
       continue
     if (marker.value.value !== 'true' && marker.value.value !== 'false')
@@ -180,19 +180,15 @@ function collectMarkedImports(ast: Program, attribute: string) {
     const attributes: Record<string, string> = {}
     for (const attr of list!) {
       if (attr !== marker)
-        attributes[attributeKey(attr.key)] = attr.value.value
+        attributes[keyName(attr.key)] = attr.value.value
     }
     marked.push({ node: statement as At<ImportDeclaration>, attributes })
   }
   return marked
 }
 
-function attributeKey(key: { type: string, name?: string, value?: unknown }): string {
-  return key.type === 'Identifier' ? key.name! : String(key.value)
-}
-
 function memberAccess(imported: Identifier | { type: 'Literal', value?: unknown }): string {
-  const name = imported.type === 'Identifier' ? imported.name : String(imported.value)
+  const name = keyName(imported)
   return /^[A-Z_$][\w$]*$/i.test(name) ? `.${name}` : `[${JSON.stringify(name)}]`
 }
 
