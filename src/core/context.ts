@@ -139,8 +139,8 @@ export class Context {
 
   /**
    * Rewrites the declaration file if its text changes. `built`: a build's marked modules, all of
-   * them, and where it wrote them, whose list they replace; the other builds' lists stay, and the
-   * dev server's goes. Without it, the file keeps the marked modules it lists.
+   * them, and which build it is (`where`), whose list they replace; the other builds' lists stay,
+   * and the dev server's goes. Without it, the file keeps the marked modules it lists.
    */
   writeDts(warn: (message: string) => void, built?: { where: string, marked: LazyModule[] }) {
     const file = this.options.dts
