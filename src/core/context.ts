@@ -20,7 +20,7 @@ import { finishBundle } from './bundle'
 import { chunkName, fileOf, namedChunkFileNames } from './chunk-names'
 import { DEV_SERVER, dtsCode, dtsEntries, markedIn, readIfThere, writeIfChanged } from './dts'
 import { factsFunctionIn, namingCall } from './facts'
-import { unknownLookUps } from './look-ups'
+import { isKnown, unknownLookUps } from './look-ups'
 import { assertUniqueNames, isBare, markedModuleName, registeredAt, sameMarkedModule } from './names'
 import { resolveOptions } from './options'
 import { codeFrame, locate, originalPosition } from './positions'
@@ -204,14 +204,19 @@ export class Context {
       this.markedBy.set(id, found)
       if (this.mode === 'dev' && found.length)
         this.noteMarked(found, message => host.warn(message))
-      const map = result?.startup.length || result?.lookUps.length ? host.getCombinedSourcemap?.() : undefined
+      // A look-up of a registered name needs no position: only the others are checked at the end. The
+      // source map, which each file with positions to keep costs a bundler's merge, is taken for few.
+      // (A watch rebuild that reuses this transform after the name left its glob warns of nothing.)
+      const registered = this.registered.map(module => module.name)
+      const lookUps = result?.lookUps.filter(lookUp => !isKnown(lookUp, registered)) ?? []
+      const map = result?.startup.length || lookUps.length ? host.getCombinedSourcemap?.() : undefined
       // Positions in the importer's own source, for warnings the bundle stage gives.
       const located = <T extends { pos: number }>({ pos, ...rest }: T) => {
         const { line, column } = originalPosition(code, pos, map)
         return { ...rest, importer: id, line, column }
       }
       this.startupBy.set(id, result?.startup.map(located) ?? [])
-      this.lookUpsBy.set(id, result?.lookUps.map(located) ?? [])
+      this.lookUpsBy.set(id, lookUps.map(located))
       return result?.rewritten
     }
     catch (error) {

@@ -68,10 +68,15 @@ export function literalLookUps(ast: Program, { parents, references }: ModuleScop
   return found.sort((a, b) => a.pos - b.pos)
 }
 
+/** Whether some lazy module has the look-up's name, or a name it starts. */
+export function isKnown({ name, prefix }: Pick<LiteralLookUp, 'name' | 'prefix'>, names: string[]): boolean {
+  return prefix ? names.some(known => known.startsWith(name)) : names.includes(name)
+}
+
 /** The look-ups whose name or prefix no lazy module of the build has, as warnings. */
 export function unknownLookUps(lookUps: LocatedLookUp[], names: string[], root: string): string[] {
   return lookUps.flatMap(({ call, name, prefix, importer, line, column }) => {
-    if (prefix ? names.some(known => known.startsWith(name)) : names.includes(name))
+    if (isKnown({ name, prefix }, names))
       return []
     const close = suggest(name, prefix ? [...new Set(names.map(known => known.slice(0, name.length)))] : names)
     const written = prefix && call !== 'iterModules' ? `${call}(…)` : `${call}(${JSON.stringify(name)})`
