@@ -41,9 +41,10 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
   const outputOptions = <T extends { chunkFileNames?: ChunkFileNames }>(options: T) => context.nameChunks(options)
   const generateBundle = {
     order: 'post' as const,
-    handler(this: OutputContext & { environment?: { name: string } }, _output: unknown, bundle: Record<string, OutputFile>) {
+    handler(this: OutputContext & { environment?: { name: string, config: { consumer: string } } }, _output: unknown, bundle: Record<string, OutputFile>) {
       // Vite 6 and later build each environment (client, ssr) with its own context.
-      return context.generateBundle(this, bundle, this.environment?.name)
+      const environment = this.environment
+      return context.generateBundle(this, bundle, environment?.name, environment && environment.config.consumer === 'server')
     },
   }
 

@@ -52,8 +52,13 @@ export interface TransformFindings {
   startup: StartupUse[]
 }
 
-/** `html`: Vite's, which writes the pages; Rollup and Rolldown write none. */
-export async function finishBundle(context: OutputContext, bundle: Record<string, OutputFile>, { modules, startup }: TransformFindings, options: ResolvedOptions, sizes: SizeCache, html?: HtmlConfig): Promise<void> {
+/** What a build is for: Vite's pages (Rollup and Rolldown write none), or a server (Vite's SSR). */
+export interface BuildTarget {
+  html?: HtmlConfig
+  server?: boolean
+}
+
+export async function finishBundle(context: OutputContext, bundle: Record<string, OutputFile>, { modules, startup }: TransformFindings, options: ResolvedOptions, sizes: SizeCache, { html, server }: BuildTarget = {}): Promise<void> {
   await lexerReady()
   // Taken before archived chunks leave the bundle: the report measures them as loose files too.
   const graph = createGraph(chunksOf(bundle))
@@ -119,7 +124,7 @@ export async function finishBundle(context: OutputContext, bundle: Record<string
     context.warn(`lazy module ${JSON.stringify(name)} is in ${file}, which loads at start-up, because code that loads at start-up imports it eagerly too. Marking it lazy saves nothing until that eager import goes.`)
   if (options.manifest)
     context.emitFile({ type: 'asset', fileName: options.manifest, source: `${JSON.stringify(manifest, null, 2)}\n` })
-  await report(context, { graph, manifest, bundle, archives: packed.files, loadedAtStart: loadedAtStart.map(({ module }) => module), recovery: runtimeFacts.recovery }, options, sizes)
+  await report(context, { graph, manifest, bundle, archives: packed.files, loadedAtStart: loadedAtStart.map(({ module }) => module), recovery: runtimeFacts.recovery, server }, options, sizes)
   await sizes.saveDisk()
 }
 
@@ -157,7 +162,7 @@ function startupLoads(graph: BundleGraph, startup: StartupUse[], root: string): 
 }
 
 /** Last, so that sizes are of the chunks as written (the registry's facts included). */
-async function report(context: OutputContext, built: { graph: BundleGraph, manifest: Manifest, bundle: Record<string, OutputFile>, archives: Map<string, Uint8Array>, loadedAtStart: string[], recovery?: string }, options: ResolvedOptions, sizes: SizeCache) {
+async function report(context: OutputContext, built: { graph: BundleGraph, manifest: Manifest, bundle: Record<string, OutputFile>, archives: Map<string, Uint8Array>, loadedAtStart: string[], recovery?: string, server?: boolean }, options: ResolvedOptions, sizes: SizeCache) {
   const wanted = { views: options.report, budgets: options.budgets }
   if (!reportWanted(wanted))
     return
@@ -173,7 +178,7 @@ async function report(context: OutputContext, built: { graph: BundleGraph, manif
     const resolved = await context.resolve!(source, importer)
     return resolved && !resolved.external ? resolved.id : null
   })
-  const input = { manifest: built.manifest, graph: built.graph, assets, moduleInfo: (id: string) => context.getModuleInfo(id), resolve, parse: context.parse && ((code: string) => context.parse!(code)), attribute: options.attribute, root: options.root, loadedAtStart: built.loadedAtStart, isPluginModule, recovery: built.recovery }
+  const input = { manifest: built.manifest, graph: built.graph, assets, moduleInfo: (id: string) => context.getModuleInfo(id), resolve, parse: context.parse && ((code: string) => context.parse!(code)), attribute: options.attribute, root: options.root, loadedAtStart: built.loadedAtStart, isPluginModule, recovery: built.recovery, server: built.server }
   const baseline = await readBaseline(options.report.baseline, context, options.root)
   const result = reportOutputs(await createReport(input, { budgets: options.budgets, cache: sizes, brotli: options.report.brotli, baseline }), { ...wanted, started })
   if (result.table) {

@@ -67,6 +67,8 @@ export class Context {
    * `ssr` (Vite 5 names no environment); `''` for Rollup and Rolldown.
    */
   private environment = ''
+  /** Whether the build is for a server (Vite's SSR): its size report weighs no request. */
+  private server = false
   /** How Vite writes its HTML pages; Rollup and Rolldown write none. */
   private html: HtmlConfig | undefined
   /** The ids the plugin resolves itself, to the files they name. */
@@ -86,6 +88,7 @@ export class Context {
   configure(config: { root: string, command: 'build' | 'serve', base: string, html?: { cspNonce?: string }, build: { reportCompressedSize: boolean, ssr?: unknown } }) {
     this.mode = config.command === 'serve' ? 'dev' : 'build'
     this.environment = config.build.ssr ? 'ssr' : 'client'
+    this.server = !!config.build.ssr
     this.html = { base: config.base, cspNonce: config.html?.cspNonce }
     this.options = resolveOptions(this.rawOptions, config.root, { compressedSizes: config.build.reportCompressedSize })
   }
@@ -338,15 +341,15 @@ export class Context {
     return { ...options, chunkFileNames: namedChunkFileNames(options.chunkFileNames, id => this.chunkNames.get(id)) }
   }
 
-  /** `environment`: the Vite environment built (`client`, `ssr`), where Vite names it. */
-  async generateBundle(output: OutputContext, bundle: Record<string, OutputFile>, environment = this.environment): Promise<void> {
+  /** `environment`: the Vite environment built (`client`, `ssr`), and whether it is a server's, where Vite names it. */
+  async generateBundle(output: OutputContext, bundle: Record<string, OutputFile>, environment = this.environment, server = this.server): Promise<void> {
     const marked = await this.markedModules(output)
     this.writeDts(message => output.warn(message), { where: environment, marked })
     const modules = [...this.registered, ...marked]
     const inGraph = <T>(by: Map<string, T[]>) => [...by].flatMap(([importer, found]) => output.getModuleInfo(importer) ? found : [])
     unknownLookUps(inGraph(this.lookUpsBy), modules.map(module => module.name), this.options.root).forEach(message => output.warn(message))
     const startup = inGraph(this.startupBy)
-    await finishBundle(output, bundle, { modules, startup }, this.options, this.sizes, this.html)
+    await finishBundle(output, bundle, { modules, startup }, this.options, this.sizes, { html: this.html, server })
   }
 }
 

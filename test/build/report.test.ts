@@ -77,6 +77,17 @@ async function runCli(...argv: string[]) {
   return { status, stdout, stderr }
 }
 
+describe('size report: Vite 8 SSR build', () => {
+  it('weighs no request where a server reads its chunks from disk: no tiny-module hint, the others stay', async () => {
+    const client = await viteBuild(root, { modules: widgets, report: { console: false } })
+    const server = await viteBuild(root, { modules: widgets, report: { console: false } }, { build: { ssr: 'src/main.js' } })
+    const kinds = (report: any) => new Set(report.suggestions.map((suggestion: any) => suggestion.kind))
+    expect(kinds(client.report)).toContain('tiny-module')
+    expect(kinds(server.report)).not.toContain('tiny-module')
+    expect(server.report.modules['widgets/tiny']).toBeDefined()
+  })
+})
+
 describe('size report: Vite 8 client build', () => {
   let built: Awaited<ReturnType<typeof viteBuild>>
   beforeAll(async () => {

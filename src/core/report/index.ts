@@ -110,7 +110,7 @@ export async function createReport(input: ReportInput, { budgets = [], cache = n
     files,
     modules,
     archives,
-    suggestions: [...suggest(input, modules, initial), ...archiveHints(modules, archives, loose)].sort((a, b) => b.bytes - a.bytes || (a.subject < b.subject ? -1 : 1)),
+    suggestions: [...suggest(input, modules, initial), ...input.server ? [] : archiveHints(modules, archives, loose)].sort((a, b) => b.bytes - a.bytes || (a.subject < b.subject ? -1 : 1)),
     budgets: [],
     composition,
     advice,

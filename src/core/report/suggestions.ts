@@ -15,7 +15,7 @@ export const ARCHIVE_RATIO = 10
 
 /** Every suggestion, largest `bytes` first. `initial`: the first load's files. */
 export function suggest(input: ReportInput, modules: Record<string, ReportModule>, initial: Set<string>): Suggestion[] {
-  return [...tinyModules(modules), ...duplicates(input, initial), ...eagerOnlyLazy(input, initial)]
+  return [...input.server ? [] : tinyModules(modules), ...duplicates(input, initial), ...eagerOnlyLazy(input, initial)]
     .sort((a, b) => b.bytes - a.bytes || (a.subject < b.subject ? -1 : 1))
 }
 

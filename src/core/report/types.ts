@@ -40,6 +40,8 @@ export interface ReportInput {
   isPluginModule?: (id: string) => boolean
   /** In a live build: the plugin's recovery chunk (`RECOVERY_RUNTIME_ID`), which a page fetches with its first lazy load. */
   recovery?: string
+  /** A build for a server (Vite's SSR), which reads its chunks from disk: no request to weigh. */
+  server?: boolean
 }
 
 /** What the report reads of a module in the bundler's module graph. */
