@@ -110,7 +110,7 @@ describe('size report: Vite 8 client build', () => {
     for (const module of Object.values<any>(report.modules))
       expect(table, module.name).toMatch(row(module.name, module.file, ...sizes(module.size), formatSize(module.load.gzip), formatSize(module.saved.gzip)))
     expect(table).toMatch(row('all lazy', `${report.lazy.files.length} files`, ...sizes(report.lazy.total)))
-    expect(table).toMatch(row('  of which the plugin', `its recovery runtime (${plural(report.lazy.plugin.files.length, 'file')})`, ...sizes(report.lazy.plugin.total)))
+    expect(table).toMatch(row('  of which the plugin', `its own lazy code (${plural(report.lazy.plugin.files.length, 'file')})`, ...sizes(report.lazy.plugin.total)))
     expect(table).toContain(`hint: "widgets/tiny" loads ${report.modules['widgets/tiny'].load.gzip} B gzip`)
     // What the report cost this build, stated with the way to leave it out.
     expect(table).toMatch(/\nfull view: lazy-report\.html\nthis report took (\d+ ms|\d+\.\d s) of the build; `report: false` leaves it out$/)
@@ -210,11 +210,14 @@ describe('size report: what a lazy module costs the first load', () => {
   })
 })
 
-describe('size report: the plugin\'s recovery runtime', () => {
-  it('is named apart in lazy.plugin, in no module\'s loads, and no longer counted as lazy code no module needs', async () => {
+describe('size report: the plugin\'s own lazy code', () => {
+  it('is named apart in lazy.plugin (its recovery runtime, facts and memory loader), in no module\'s loads, and not counted as lazy code no module needs', async () => {
     const { report, dir } = await viteBuild(root, { modules: widgets, report: { console: false } })
     const { plugin } = report.lazy
-    expect(plugin.files.some((file: string) => /recovery-[\w-]+\.js$/.test(file))).toBe(true)
+    for (const own of ['recovery', 'facts', 'memory'])
+      expect(plugin.files.some((file: string) => new RegExp(`${own}-[\\w-]+\\.js$`).test(file)), own).toBe(true)
+    // What is left under "other lazy" is the app's own.
+    expect(report.lazy.files.filter((file: string) => !report.files[file].neededBy.length && !plugin.files.includes(file))).toEqual([])
     expect(plugin.total.gzip).toBe(plugin.files.reduce((total: number, file: string) => total + report.files[file].size.gzip, 0))
     for (const file of plugin.files) {
       expect(report.files[file]).toMatchObject({ initial: false, neededBy: [] })

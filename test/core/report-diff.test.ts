@@ -85,7 +85,7 @@ describe('diffReports', () => {
       '| `old` | 50 B | – | removed |',
       '| `charts/bar` | 400 B | 440 B | +40 B (+10.0%) |',
     ])
-    expect(markdown).toContain('\nlazy modules: 1 new, 1 removed, 1 changed; files: 3 new, 3 removed, 3 changed. A module\'s size is what loading it fetches beyond the first load, without the plugin\'s recovery runtime, fetched once in the background with the first lazy load. Baseline: build `before`.\n')
+    expect(markdown).toContain('\nlazy modules: 1 new, 1 removed, 1 changed; files: 3 new, 3 removed, 3 changed. A module\'s size is what loading it fetches beyond the first load, without the plugin\'s own lazy code, fetched once a page: its recovery runtime in the background with the first lazy load, its facts and archive loader with the first archived load, retry or preload(). Baseline: build `before`.\n')
     expect(markdown).toContain('| `assets/new-IIIIIIII.js` | – | 70 B | new |')
     expect(markdown).toContain('| `assets/index-GGGGGGGG.js` | 1.00 kB | 800 B | −200 B (−20.0%) |')
   })

@@ -169,28 +169,28 @@ describe('createReport', () => {
     expect(JSON.stringify(await createReport(inputOf(graph())))).toBe(JSON.stringify(report))
   })
 
-  it('names the plugin\'s recovery runtime apart, and counts it in no module\'s loads', async () => {
+  it('names the plugin\'s own lazy code apart, and counts it in no module\'s loads', async () => {
     const input = graph()
     input.chunks.find(each => each.file === 'memory.js')!.imports = ['ab.js']
     const before = await createReport(inputOf(input))
     expect(before.lazy.plugin).toBeUndefined()
-    input.recovery = 'memory.js'
+    input.pluginChunks = ['memory.js']
     const report = await createReport(inputOf(input))
-    // The recovery chunk and what it imports beyond the first load, even a chunk modules share.
+    // The plugin's chunks and what they import beyond the first load, even a chunk modules share.
     expect(report.lazy.plugin).toEqual({ files: ['ab.js', 'memory.js'], total: sumOf([report.files['ab.js'].size, report.files['memory.js'].size]) })
     expect(report.modules).toEqual(before.modules)
     expect(report.files['memory.js'].neededBy).toEqual([])
     const table = formatTable(report)
-    expect(table).toMatch(/^ {4}of which the plugin\s+its recovery runtime \(2 files\)\s/m)
+    expect(table).toMatch(/^ {4}of which the plugin\s+its own lazy code \(2 files\)\s/m)
     expect(table).not.toContain('other lazy')
-    expect(table).toContain('loads: gzip of all a module fetches beyond the first load, but the plugin\'s recovery runtime, fetched once in the background with the first lazy load; saved:')
+    expect(table).toContain('loads: gzip of all a module fetches beyond the first load, but the plugin\'s own lazy code, fetched once a page: its recovery runtime in the background with the first lazy load, its facts and archive loader with the first archived load, retry or preload(); saved:')
     const html = renderHtml(report)
-    expect(html).toContain('<td>memory.js</td><td>js</td><td>lazy, the plugin&#39;s recovery runtime</td>')
+    expect(html).toContain('<td>memory.js</td><td>js</td><td>lazy, the plugin&#39;s own code</td>')
     expect(html).toContain('<div class="seg plugin"')
-    expect(html).toContain('beyond the first load, but the plugin&#39;s recovery runtime, fetched once in the background with the first lazy load;')
+    expect(html).toContain('beyond the first load, but the plugin&#39;s own lazy code, fetched once a page: its recovery runtime in the background with the first lazy load,')
     // From a folder, the build's report names the files.
-    const { recovery, ...rest } = input
-    const folder = await createReport(inputOf({ ...rest, fromBuild: { advice: null, composition: null, recovery: report.lazy.plugin!.files } }))
+    const { pluginChunks, ...rest } = input
+    const folder = await createReport(inputOf({ ...rest, fromBuild: { advice: null, composition: null, pluginChunks: report.lazy.plugin!.files } }))
     expect(folder.lazy.plugin).toEqual(report.lazy.plugin)
   })
 
@@ -528,25 +528,25 @@ describe('views', () => {
   it('prints a compact table: the first load, the largest modules first, archives, the rest counted, the plugin\'s lazy runtime, hints', async () => {
     const input = withRegistry({ tiny: 'export const t=1' })
     input.chunks.push(chunk('other.js', noise(300, 12)))
-    input.recovery = 'memory.js'
+    input.pluginChunks = ['memory.js']
     const table = formatTable(await createReport(inputOf(input)), { maxRows: 4, html: 'lazy-report.html' })
     expect(table).toMatchInlineSnapshot(`
       "size report
-                               file                               raw     gzip   brotli  loads  saved
-        first load JS          2 files                        2.78 kB  1.34 kB  1.36 kB
-        first load CSS         entry.css                         14 B     34 B     18 B
-        first load             3 files                        2.80 kB  1.37 kB  1.38 kB
-        a                      a.js                             804 B    388 B    391 B  638 B  421 B
-        b                      b.js                             604 B    303 B    296 B  520 B  303 B
-        c                      c.js in x.zip                    304 B    173 B    152 B  198 B  173 B
-        tiny                   tiny.js                           16 B     36 B     20 B   36 B   36 B
-        2 more modules                                                                            0 B
-        archive x              x.zip (1 module)                 364 B    198 B    195 B
-        shared lazy            1 file several modules need      404 B    217 B    215 B
-        other lazy             1 file no module needs           304 B    175 B    153 B
-        all lazy               8 files                        3.15 kB  1.67 kB  1.60 kB
-          of which the plugin  its recovery runtime (1 file)    704 B    348 B    354 B
-      loads: gzip of all a module fetches beyond the first load, but the plugin's recovery runtime, fetched once in the background with the first lazy load; saved: the part only it needs. gzip -9, brotli -q 5
+                               file                             raw     gzip   brotli  loads  saved
+        first load JS          2 files                      2.78 kB  1.34 kB  1.36 kB
+        first load CSS         entry.css                       14 B     34 B     18 B
+        first load             3 files                      2.80 kB  1.37 kB  1.38 kB
+        a                      a.js                           804 B    388 B    391 B  638 B  421 B
+        b                      b.js                           604 B    303 B    296 B  520 B  303 B
+        c                      c.js in x.zip                  304 B    173 B    152 B  198 B  173 B
+        tiny                   tiny.js                         16 B     36 B     20 B   36 B   36 B
+        2 more modules                                                                          0 B
+        archive x              x.zip (1 module)               364 B    198 B    195 B
+        shared lazy            1 file several modules need    404 B    217 B    215 B
+        other lazy             1 file no module needs         304 B    175 B    153 B
+        all lazy               8 files                      3.15 kB  1.67 kB  1.60 kB
+          of which the plugin  its own lazy code (1 file)     704 B    348 B    354 B
+      loads: gzip of all a module fetches beyond the first load, but the plugin's own lazy code, fetched once a page: its recovery runtime in the background with the first lazy load, its facts and archive loader with the first archived load, retry or preload(); saved: the part only it needs. gzip -9, brotli -q 5
       hint: "tiny" loads 36 B gzip, less than loading it lazily costs: its loader in the first load (20 B gzip) plus a request (~300 B). Import it eagerly, or put it in an archive with others (option \`archives\`).
       full view: lazy-report.html"
     `)

@@ -2,7 +2,7 @@
 // and the files that are new or gone. Chunk names carry content hashes, so a file is matched by its
 // name, else by its name without the hash when one file of that name is on each side.
 import type { Report, ReportDiff, Sizes, SizeDelta } from './types'
-import { formatSize, plural, RECOVERY_NOTE } from './format'
+import { formatSize, plural, PLUGIN_LAZY_NOTE } from './format'
 
 /** `before` may be a report of an older version: only the fields every version has are read. */
 export function diffReports(before: Report, after: Report, from: string): ReportDiff {
@@ -123,7 +123,7 @@ export function diffMarkdown(diff: ReportDiff, most = 25): string {
       return `| ${name} | ${formatSize(delta.before?.gzip ?? null)} | ${formatSize(delta.after?.gzip ?? null)} | ${change} |`
     }),
     '',
-    `${counts(diff)}. A module's size is what loading it fetches beyond the first load, without ${RECOVERY_NOTE}. Baseline: build \`${diff.buildId}\`.`,
+    `${counts(diff)}. A module's size is what loading it fetches beyond the first load, without ${PLUGIN_LAZY_NOTE}. Baseline: build \`${diff.buildId}\`.`,
   ]
   if (diff.files.added.length || diff.files.removed.length || diff.files.changed.length) {
     lines.push('', `<details><summary>Files</summary>`, '', '| file | before | after | change |', '| --- | ---: | ---: | ---: |')

@@ -15,5 +15,5 @@ export function list(items: string[], most: number): string {
   return items.length > most ? `${items.slice(0, most).join(', ')} and ${items.length - most} more` : items.join(', ')
 }
 
-/** Why a module's `loads` leave the plugin's recovery runtime out, as every view says it. */
-export const RECOVERY_NOTE = 'the plugin\'s recovery runtime, fetched once in the background with the first lazy load'
+/** Why a module's `loads` leave the plugin's own lazy code out, as every view says it. */
+export const PLUGIN_LAZY_NOTE = 'the plugin\'s own lazy code, fetched once a page: its recovery runtime in the background with the first lazy load, its facts and archive loader with the first archived load, retry or preload()'

@@ -93,7 +93,7 @@ export async function createReport(input: ReportInput, { budgets = [], cache = n
 
   const initialFiles = [...initial].sort()
   const lazyFiles = Object.keys(files).filter(file => files[file].kind !== 'archive' && !initial.has(file)).sort()
-  const recovery = recoveryFiles(input, initial, sizes)
+  const own = pluginLazyFiles(input, initial, sizes)
   const report: Report = {
     version: REPORT_VERSION,
     buildId: manifest.buildId,
@@ -106,7 +106,7 @@ export async function createReport(input: ReportInput, { budgets = [], cache = n
       ...await metadataSize(input, cache, brotli || budgetsNeedBrotli(budgets)),
       ...pluginSize(input, sizes),
     },
-    lazy: { files: lazyFiles, total: total(lazyFiles), ...recovery.length ? { plugin: { files: recovery, total: total(recovery) } } : {} },
+    lazy: { files: lazyFiles, total: total(lazyFiles), ...own.length ? { plugin: { files: own, total: total(own) } } : {} },
     files,
     modules,
     archives,
@@ -142,12 +142,12 @@ function pluginSize({ graph, isPluginModule, fromBuild }: ReportInput, sizes: Ma
 }
 
 /**
- * The plugin's recovery runtime beyond the first load: its chunk and the chunks it imports. A page
- * fetches it once, in the background, with its first lazy load, so it is in no module's `loads`.
+ * The plugin's own lazy code: its recovery runtime, facts and memory loader, and the chunks they
+ * import. A page fetches each once, when first needed, so none is in any module's `loads`.
  */
-function recoveryFiles({ graph, recovery, fromBuild, isPluginModule }: ReportInput, initial: Set<string>, sizes: Map<string, Sizes>): string[] {
-  const start = recovery ? [recovery] : fromBuild?.recovery ?? []
-  // Where a bundler put the recovery module into a chunk of the app's, the chunks that one imports are the app's.
+function pluginLazyFiles({ graph, pluginChunks, fromBuild, isPluginModule }: ReportInput, initial: Set<string>, sizes: Map<string, Sizes>): string[] {
+  const start = pluginChunks ?? fromBuild?.pluginChunks ?? []
+  // Where a bundler put one of them into a chunk of the app's, the chunks that one imports are the app's.
   const ours = (file: string) => !isPluginModule || graph.chunks.get(file)!.moduleIds.some(isPluginModule)
   return [...graph.closure(start)].filter(file => !initial.has(file) && sizes.has(file) && ours(file)).sort()
 }

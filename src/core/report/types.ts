@@ -28,8 +28,8 @@ export interface ReportInput {
   readSource?: (id: string) => string | null
   /** The attribute key that marks an import lazy, for the edits the advice gives. */
   attribute?: string
-  /** What only a build knows, carried over from its lazy-report.json by the CLI (same build id); `recovery`: the files of its `lazy.plugin`. */
-  fromBuild?: Pick<Report, 'advice' | 'composition'> & { plugin?: Sizes, recovery?: string[] }
+  /** What only a build knows, carried over from its lazy-report.json by the CLI (same build id); `pluginChunks`: the files of its `lazy.plugin`. */
+  fromBuild?: Pick<Report, 'advice' | 'composition'> & { plugin?: Sizes, pluginChunks?: string[] }
   /** From a folder without the build's report: the first load's modules from the chunks' source maps. */
   sourceMaps?: Map<string, SourceMapInput>
   /** Module ids are shown relative to it. */
@@ -38,8 +38,8 @@ export interface ReportInput {
   loadedAtStart?: string[]
   /** In a live build: whether a module id is the plugin's own (its runtime, registry and facts). */
   isPluginModule?: (id: string) => boolean
-  /** In a live build: the plugin's recovery chunk (`RECOVERY_RUNTIME_ID`), which a page fetches with its first lazy load. */
-  recovery?: string
+  /** In a live build: the plugin's own lazy chunks (its recovery runtime, facts and memory loader), each fetched once when first needed. */
+  pluginChunks?: string[]
   /** A build for a server (Vite's SSR), which reads its chunks from disk: no request to weigh. */
   server?: boolean
 }
@@ -149,9 +149,9 @@ export interface Report {
   }
   /**
    * Every JS and CSS file outside the first load, archived chunks as loose files. `plugin`: of which
-   * the plugin's recovery runtime (its chunk and the chunks it imports), which a page fetches once,
-   * in the background, with its first lazy load, and which is in no module's `loads`. Absent when
-   * the recovery chunk is not known (a folder without the build's report).
+   * the plugin's own lazy code (its recovery runtime, facts and memory loader, and the chunks they
+   * import), which a page fetches once, when first needed, and which is in no module's `loads`.
+   * Absent when they are not known (a folder without the build's report).
    */
   lazy: { files: string[], total: Sizes, plugin?: { files: string[], total: Sizes } }
   files: Record<string, ReportFile>

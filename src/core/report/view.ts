@@ -3,7 +3,7 @@
 import type { Report, ReportFile, Sizes } from './types'
 import { ADVICE_STYLE, adviceHtml } from './advice-view'
 import { DIFF_STYLE, diffHtml, formatDelta } from './diff'
-import { formatSize, plural, RECOVERY_NOTE } from './format'
+import { formatSize, plural, PLUGIN_LAZY_NOTE } from './format'
 import { BROTLI_QUALITY, sumOf } from './sizes'
 import { TREEMAP_STYLE, treemapHtml } from './treemap'
 
@@ -40,12 +40,12 @@ export function formatTable(report: Report, { maxRows = 15, html = false as stri
     if (files.length)
       rows.push([label, `${plural(files.length, 'file')}${what}`, ...sizes(sumOf(files.map(file => report.files[file].size))), '', ''])
   }
-  const recovery = new Set(report.lazy.plugin?.files)
+  const own = new Set(report.lazy.plugin?.files)
   lazyRow('shared lazy', ' several modules need', report.lazy.files.filter(file => report.files[file].neededBy.length > 1))
-  lazyRow('other lazy', ' no module needs', report.lazy.files.filter(file => !report.files[file].neededBy.length && !recovery.has(file)))
+  lazyRow('other lazy', ' no module needs', report.lazy.files.filter(file => !report.files[file].neededBy.length && !own.has(file)))
   lazyRow('all lazy', '', report.lazy.files)
   if (report.lazy.plugin)
-    rows.push(['  of which the plugin', `its recovery runtime (${plural(recovery.size, 'file')})`, ...sizes(report.lazy.plugin.total), '', ''])
+    rows.push(['  of which the plugin', `its own lazy code (${plural(own.size, 'file')})`, ...sizes(report.lazy.plugin.total), '', ''])
   const widths = rows[0].map((_, column) => Math.max(...rows.map(row => row[column].length)))
   const lines = rows.map(row => row.map((cell, column) => column < 2 ? cell.padEnd(widths[column]) : cell.padStart(widths[column])).join('  ').trimEnd())
   return `size report\n${lines.map(line => `  ${line}`).join('\n')}\n${tableNotes(report, html, took).join('\n')}`
@@ -53,7 +53,7 @@ export function formatTable(report: Report, { maxRows = 15, html = false as stri
 
 /** At most five hints: the files hold them all. */
 function tableNotes(report: Report, html: string | false, took: number | undefined): string[] {
-  const notes = [`loads: gzip of all a module fetches beyond the first load${report.lazy.plugin ? `, but ${RECOVERY_NOTE}` : ''}; saved: the part only it needs. gzip -9, ${report.initial.total.brotli === null ? 'brotli not measured' : `brotli -q ${BROTLI_QUALITY}`}`]
+  const notes = [`loads: gzip of all a module fetches beyond the first load${report.lazy.plugin ? `, but ${PLUGIN_LAZY_NOTE}` : ''}; saved: the part only it needs. gzip -9, ${report.initial.total.brotli === null ? 'brotli not measured' : `brotli -q ${BROTLI_QUALITY}`}`]
   for (const suggestion of report.suggestions.slice(0, 5))
     notes.push(`hint: ${suggestion.message}`)
   if (report.suggestions.length > 5)
@@ -96,19 +96,19 @@ function bars(rows: [label: string, segments: Segment[]][]): string {
   }).join('\n')
 }
 
-function where(info: ReportFile, recovery: boolean): string {
-  return info.kind === 'archive' ? 'archive' : info.initial ? 'first load' : info.archive ? `in archive ${info.archive}` : recovery ? 'lazy, the plugin\'s recovery runtime' : 'lazy'
+function where(info: ReportFile, plugin: boolean): string {
+  return info.kind === 'archive' ? 'archive' : info.initial ? 'first load' : info.archive ? `in archive ${info.archive}` : plugin ? 'lazy, the plugin\'s own code' : 'lazy'
 }
 
 /** The first load, the loose lazy files, and each archive beside its entries as loose files. */
 function picture(report: Report): string {
   const files = Object.entries(report.files)
-  const recovery = new Set(report.lazy.plugin?.files)
-  const describe = (file: string, info: ReportFile) => `${file}\n${where(info, recovery.has(file))}: ${KINDS.map(kind => `${formatSize(info.size[kind])} ${kind}`).join(', ')}${info.neededBy.length ? `\nneeded by ${info.neededBy.join(', ')}` : ''}`
+  const own = new Set(report.lazy.plugin?.files)
+  const describe = (file: string, info: ReportFile) => `${file}\n${where(info, own.has(file))}: ${KINDS.map(kind => `${formatSize(info.size[kind])} ${kind}`).join(', ')}${info.neededBy.length ? `\nneeded by ${info.neededBy.join(', ')}` : ''}`
   const segment = (file: string, info: ReportFile, kind: string): Segment => ({ name: file.split('/').pop()!, size: info.size, kind: `${kind}${info.kind === 'css' ? ' css' : ''}`, title: describe(file, info) })
   return bars([
     ['first load', report.initial.files.map(file => segment(file, report.files[file], 'initial'))],
-    ['lazy, loose', files.filter(([, info]) => info.kind !== 'archive' && !info.initial && !info.archive).map(([file, info]) => segment(file, info, info.neededBy.length ? 'lazy' : recovery.has(file) ? 'plugin' : 'other'))],
+    ['lazy, loose', files.filter(([, info]) => info.kind !== 'archive' && !info.initial && !info.archive).map(([file, info]) => segment(file, info, info.neededBy.length ? 'lazy' : own.has(file) ? 'plugin' : 'other'))],
     ...Object.entries(report.archives).flatMap(([name, archive]): [string, Segment[]][] => [
       [`archive ${name}`, [segment(archive.file, report.files[archive.file], 'archived')]],
       [`  its entries, loose`, archive.entries.map(entry => segment(entry, report.files[entry], 'entry'))],
@@ -122,7 +122,7 @@ function cards(report: Report): string {
   const change = report.baseline ? `<div class="delta ${(report.baseline.initial.total.gzip ?? 0) > 0 ? 'up' : 'down'}">${escape(formatDelta(report.baseline.initial.total))} since the baseline</div>` : ''
   return [
     card('first load', initial.total, `${plural(initial.files.length, 'file')}: JS ${formatSize(initial.js.gzip)}, CSS ${formatSize(initial.css.gzip)}`).replace(/<\/div>$/, `${change}</div>`),
-    card('lazy', lazy.total, `${plural(lazy.files.length, 'file')}, ${plural(Object.keys(report.modules).length, 'module')}${lazy.plugin ? `; of which the plugin's recovery runtime ${formatSize(lazy.plugin.total.gzip)}` : ''}`),
+    card('lazy', lazy.total, `${plural(lazy.files.length, 'file')}, ${plural(Object.keys(report.modules).length, 'module')}${lazy.plugin ? `; of which the plugin's own ${formatSize(lazy.plugin.total.gzip)}` : ''}`),
     ...Object.entries(report.archives).map(([name, archive]) => card(`archive ${name}`, archive.size, `${plural(archive.entries.length, 'entry', 'entries')}; ${formatSize(archive.loose.gzip)} gzip as loose files`)),
   ].join('\n')
 }
@@ -141,10 +141,10 @@ function tables(report: Report): string {
   const hints = report.suggestions.map(hint => [text(hint.kind), text(hint.subject), size(hint.bytes), text(hint.message)].join(''))
   const budgets = report.budgets.map(result => [text(result.budget), text(result.subject), text(result.kind), size(result.limit), size(result.actual), `<td class="${result.ok ? 'ok' : 'over'}">${result.ok ? 'ok' : `over by ${formatSize(result.actual - result.limit)}`}</td>`].join(''))
   const archives = Object.entries(report.archives).map(([name, archive]) => [text(name), text(archive.file), count(archive.modules.length), sizes(archive.size), sizes(archive.loose)].join(''))
-  const recovery = new Set(report.lazy.plugin?.files)
-  const files = Object.entries(report.files).map(([file, info]) => [text(file), text(info.kind), text(where(info, recovery.has(file))), sizes(info.size), text(info.neededBy.join(', '))].join(''))
+  const own = new Set(report.lazy.plugin?.files)
+  const files = Object.entries(report.files).map(([file, info]) => [text(file), text(info.kind), text(where(info, own.has(file))), sizes(info.size), text(info.neededBy.join(', '))].join(''))
   return `<h2>Lazy modules</h2>
-<p class="meta">Sizes of the module's own chunk; <b>loads</b>: everything opening it fetches beyond the first load${report.lazy.plugin ? `, but ${escape(RECOVERY_NOTE)}` : ''}; <b>saved</b>: the part no other lazy module needs.</p>
+<p class="meta">Sizes of the module's own chunk; <b>loads</b>: everything opening it fetches beyond the first load${report.lazy.plugin ? `, but ${escape(PLUGIN_LAZY_NOTE)}` : ''}; <b>saved</b>: the part no other lazy module needs.</p>
 ${table('modules', [['name', 't'], ['where', 't'], ['file', 't'], ['raw', 'n'], ['gzip', 'n'], ['brotli', 'n'], ['loads (gzip)', 'n'], ['saved (gzip)', 'n'], ['files', 'n']], modules)}
 <h2>Hints</h2>
 ${hints.length ? table('hints', [['kind', 't'], ['about', 't'], ['bytes', 'n'], ['what to do', 't']], hints) : '<p class="empty">None: the numbers suggest nothing.</p>'}
@@ -182,7 +182,7 @@ ${treemapHtml(report.composition)}
 ${adviceHtml(report.advice, report.initial.js.gzip)}
 </section>
 <h2>The bundle</h2>
-<p class="legend"><span><i class="initial"></i>first load</span><span><i class="lazy"></i>lazy</span>${report.lazy.plugin ? '<span><i class="plugin"></i>the plugin\'s recovery runtime</span>' : ''}<span><i class="other"></i>lazy, no module needs it</span><span><i class="archived"></i>archive</span><span><i class="entry"></i>archive entry, as a loose file</span><span><i class="lazy css"></i>CSS (striped)</span>
+<p class="legend"><span><i class="initial"></i>first load</span><span><i class="lazy"></i>lazy</span>${report.lazy.plugin ? '<span><i class="plugin"></i>the plugin\'s own lazy code</span>' : ''}<span><i class="other"></i>lazy, no module needs it</span><span><i class="archived"></i>archive</span><span><i class="entry"></i>archive entry, as a loose file</span><span><i class="lazy css"></i>CSS (striped)</span>
 <label>size <select id="metric"><option value="raw">raw</option><option value="gzip" selected>gzip</option><option value="brotli"${brotli ? '' : ' disabled'}>brotli</option></select></label></p>
 <div id="bars">
 ${picture(report)}
