@@ -124,7 +124,7 @@ export async function finishBundle(context: OutputContext, bundle: Record<string
     context.warn(`lazy module ${JSON.stringify(name)} is in ${file}, which loads at start-up, because code that loads at start-up imports it eagerly too. Marking it lazy saves nothing until that eager import goes.`)
   if (options.manifest)
     context.emitFile({ type: 'asset', fileName: options.manifest, source: `${JSON.stringify(manifest, null, 2)}\n` })
-  await report(context, { graph, manifest, bundle, archives: packed.files, loadedAtStart: loadedAtStart.map(({ module }) => module), pluginChunks: [runtimeFacts.recovery, runtimeFacts.memory, runtimeFacts.facts].filter(file => file !== undefined), server }, options, sizes)
+  await report(context, { graph, manifest, bundle, archives: packed.files, loadedAtStart: loadedAtStart.map(({ module }) => module), pluginChunks: [runtimeFacts.recovery, runtimeFacts.memory, runtimeFacts.facts].filter(file => file !== undefined), archiveLoader: [runtimeFacts.memory, runtimeFacts.facts].filter(file => file !== undefined), server }, options, sizes)
   await sizes.saveDisk()
 }
 
@@ -162,7 +162,7 @@ function startupLoads(graph: BundleGraph, startup: StartupUse[], root: string): 
 }
 
 /** Last, so that sizes are of the chunks as written (the registry's facts included). */
-async function report(context: OutputContext, built: { graph: BundleGraph, manifest: Manifest, bundle: Record<string, OutputFile>, archives: Map<string, Uint8Array>, loadedAtStart: string[], pluginChunks: string[], server?: boolean }, options: ResolvedOptions, sizes: SizeCache) {
+async function report(context: OutputContext, built: { graph: BundleGraph, manifest: Manifest, bundle: Record<string, OutputFile>, archives: Map<string, Uint8Array>, loadedAtStart: string[], pluginChunks: string[], archiveLoader: string[], server?: boolean }, options: ResolvedOptions, sizes: SizeCache) {
   const wanted = { views: options.report, budgets: options.budgets }
   if (!reportWanted(wanted))
     return
@@ -178,7 +178,7 @@ async function report(context: OutputContext, built: { graph: BundleGraph, manif
     const resolved = await context.resolve!(source, importer)
     return resolved && !resolved.external ? resolved.id : null
   })
-  const input = { manifest: built.manifest, graph: built.graph, assets, moduleInfo: (id: string) => context.getModuleInfo(id), resolve, parse: context.parse && ((code: string) => context.parse!(code)), attribute: options.attribute, root: options.root, loadedAtStart: built.loadedAtStart, isPluginModule, pluginChunks: built.pluginChunks, server: built.server }
+  const input = { manifest: built.manifest, graph: built.graph, assets, moduleInfo: (id: string) => context.getModuleInfo(id), resolve, parse: context.parse && ((code: string) => context.parse!(code)), attribute: options.attribute, root: options.root, loadedAtStart: built.loadedAtStart, isPluginModule, pluginChunks: built.pluginChunks, archiveLoader: built.archiveLoader, server: built.server }
   const baseline = await readBaseline(options.report.baseline, context, options.root)
   const result = reportOutputs(await createReport(input, { budgets: options.budgets, cache: sizes, brotli: options.report.brotli, baseline }), { ...wanted, started })
   if (result.table) {

@@ -353,6 +353,31 @@ describe('archives', () => {
     // Three modules of one archive: each is a third of it, and no hint.
     expect((await createReport(inputOf(archived(3)))).suggestions.filter(hint => hint.kind === 'archive-fetch')).toEqual([])
   })
+
+  it('archive-cost: archives that save less than the facts and archive loader their first load fetches', async () => {
+    const withLoader = (count: number, loaderBytes: number) => {
+      const input = archived(count)
+      input.chunks.push(chunk('memory.js', noise(loaderBytes, 7)))
+      input.pluginChunks = ['memory.js']
+      input.archiveLoader = ['memory.js']
+      return input
+    }
+    const small = await createReport(inputOf(withLoader(3, 4000)))
+    const loader = small.files['memory.js'].size.gzip
+    // The fixture's archive "x" (one module) and "locales" (three): two requests fewer in all.
+    const archives = Object.values(small.archives)
+    const saved = 2 * REQUEST_OVERHEAD + archives.reduce((total, { loose, size }) => total + loose.gzip - size.gzip, 0)
+    expect(saved).toBeLessThan(loader)
+    expect(small.suggestions.filter(hint => hint.kind === 'archive-cost')).toEqual([{
+      kind: 'archive-cost',
+      subject: 'x, locales',
+      bytes: loader - saved,
+      message: `archives "x", "locales" save about ${formatSize(Math.max(0, saved))} gzip over loose files (2 requests fewer, and the zip's compression), less than the ${formatSize(loader)} of the plugin's facts and archive loader that the first archived load fetches. Leave these modules loose, or archive more of the modules an app loads together.`,
+    }])
+    // Twelve modules save eleven requests, more than a small loader costs; no loader (integrity: true puts it in the first load), no hint.
+    expect((await createReport(inputOf(withLoader(12, 1500)))).suggestions.filter(hint => hint.kind === 'archive-cost')).toEqual([])
+    expect((await createReport(inputOf(archived(3)))).suggestions.filter(hint => hint.kind === 'archive-cost')).toEqual([])
+  })
 })
 
 describe('budgets', () => {

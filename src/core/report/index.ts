@@ -110,7 +110,7 @@ export async function createReport(input: ReportInput, { budgets = [], cache = n
     files,
     modules,
     archives,
-    suggestions: [...suggest(input, modules, initial), ...input.server ? [] : archiveHints(modules, archives, loose)].sort((a, b) => b.bytes - a.bytes || (a.subject < b.subject ? -1 : 1)),
+    suggestions: [...suggest(input, modules, initial), ...input.server ? [] : archiveHints(modules, archives, loose, archiveLoaderSize(input, sizes))].sort((a, b) => b.bytes - a.bytes || (a.subject < b.subject ? -1 : 1)),
     budgets: [],
     composition,
     advice,
@@ -150,6 +150,12 @@ function pluginLazyFiles({ graph, pluginChunks, fromBuild, isPluginModule }: Rep
   // Where a bundler put one of them into a chunk of the app's, the chunks that one imports are the app's.
   const ours = (file: string) => !isPluginModule || graph.chunks.get(file)!.moduleIds.some(isPluginModule)
   return [...graph.closure(start)].filter(file => !initial.has(file) && sizes.has(file) && ours(file)).sort()
+}
+
+/** What the first archived load fetches of the plugin's besides the archive: its facts and memory loader, where they are lazy. */
+function archiveLoaderSize({ archiveLoader = [] }: ReportInput, sizes: Map<string, Sizes>): Sizes | undefined {
+  const files = archiveLoader.filter(file => sizes.has(file))
+  return files.length ? sumOf(files.map(file => sizes.get(file)!)) : undefined
 }
 
 /** The metadata the registry carries to the first load (`meta` of `modules` entries), as one JSON text. */

@@ -110,8 +110,8 @@ function eagerOnlyLazy({ graph, moduleInfo, root }: ReportInput, initial: Set<st
  * all. `loose`: what each module would load as loose files. One hint per archive, naming the median
  * module of those over `ARCHIVE_RATIO`.
  */
-export function archiveHints(modules: Record<string, ReportModule>, archives: Record<string, ReportArchive>, loose: Map<string, Sizes>): Suggestion[] {
-  return Object.entries(archives).flatMap(([name, archive]) => {
+export function archiveHints(modules: Record<string, ReportModule>, archives: Record<string, ReportArchive>, loose: Map<string, Sizes>, loader?: Sizes): Suggestion[] {
+  return [...archiveCost(archives, loader), ...Object.entries(archives).flatMap(([name, archive]) => {
     const over = archive.modules
       .map(module => ({ module, own: loose.get(module)!.gzip, fetched: modules[module].load.gzip }))
       .filter(({ own, fetched }) => own > 0 && fetched > ARCHIVE_RATIO * own)
@@ -126,5 +126,28 @@ export function archiveHints(modules: Record<string, ReportModule>, archives: Re
       bytes: fetched - own,
       message: `loading ${module} fetches the ${formatSize(archive.size.gzip)} archive "${name}", ${Math.round(fetched / own)}× its own ${formatSize(own)} (gzip); ${others} fetch over ${ARCHIVE_RATIO}× their own size. An archive suits modules loaded together; for alternatives loaded one at a time (locales, themes), leave them loose or archive them in smaller groups.`,
     }]
-  })
+  })]
+}
+
+/**
+ * Archives that save less than what they bring: loaded together, their modules would save a request
+ * each but one, and the bytes one zip compresses better than its entries alone; the first archived
+ * load fetches the plugin's facts and memory loader (`loader`), which an app without archives
+ * fetches only when a load fails.
+ */
+function archiveCost(archives: Record<string, ReportArchive>, loader: Sizes | undefined): Suggestion[] {
+  const all = Object.values(archives)
+  if (!loader || !all.length)
+    return []
+  const requests = all.reduce((total, archive) => total + Math.max(0, archive.entries.length - 1), 0)
+  const saved = requests * REQUEST_OVERHEAD + all.reduce((total, archive) => total + archive.loose.gzip - archive.size.gzip, 0)
+  if (saved >= loader.gzip)
+    return []
+  const names = Object.keys(archives).map(name => JSON.stringify(name))
+  return [{
+    kind: 'archive-cost' as const,
+    subject: Object.keys(archives).join(', '),
+    bytes: loader.gzip - saved,
+    message: `${all.length === 1 ? `archive ${names[0]} saves` : `archives ${list(names, 3)} save`} about ${formatSize(Math.max(0, saved))} gzip over loose files (${requests} request${requests === 1 ? '' : 's'} fewer, and the zip's compression), less than the ${formatSize(loader.gzip)} of the plugin's facts and archive loader that the first archived load fetches. Leave these modules loose, or archive more of the modules an app loads together.`,
+  }]
 }

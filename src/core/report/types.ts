@@ -40,6 +40,8 @@ export interface ReportInput {
   isPluginModule?: (id: string) => boolean
   /** In a live build: the plugin's own lazy chunks (its recovery runtime, facts and memory loader), each fetched once when first needed. */
   pluginChunks?: string[]
+  /** Of those, what the first archived load fetches besides its archive: the facts and the memory loader. */
+  archiveLoader?: string[]
   /** A build for a server (Vite's SSR), which reads its chunks from disk: no request to weigh. */
   server?: boolean
 }
@@ -106,7 +108,7 @@ export interface ReportArchive {
 }
 
 export interface Suggestion {
-  kind: 'tiny-module' | 'duplicate-module' | 'eager-only-lazy' | 'archive-fetch'
+  kind: 'tiny-module' | 'duplicate-module' | 'eager-only-lazy' | 'archive-fetch' | 'archive-cost'
   /** A lazy module's name, a module path relative to the root, or a package. */
   subject: string
   /** The bytes at stake: gzip for `tiny-module` and `archive-fetch`, raw module code for the others. Sorted by it. */
