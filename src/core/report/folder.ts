@@ -59,7 +59,7 @@ function fromBuild(file: string, buildId: string): ReportInput['fromBuild'] {
     return undefined
   try {
     const report = JSON.parse(readFileSync(file, 'utf8'))
-    return report?.buildId === buildId && report.composition?.from === 'build' ? { advice: report.advice ?? null, composition: report.composition, plugin: report.initial?.plugin, pluginChunks: Array.isArray(report.lazy?.plugin?.files) ? report.lazy.plugin.files : undefined } : undefined
+    return report?.buildId === buildId && report.composition?.from === 'build' ? { advice: report.advice ?? null, composition: report.composition, plugin: report.initial?.plugin, pluginChunks: Array.isArray(report.lazy?.plugin?.files) ? report.lazy.plugin.files : undefined, archiveLoader: Array.isArray(report.lazy?.plugin?.archiveLoader) ? report.lazy.plugin.archiveLoader : undefined } : undefined
   }
   catch {
     return undefined

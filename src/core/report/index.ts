@@ -94,6 +94,7 @@ export async function createReport(input: ReportInput, { budgets = [], cache = n
   const initialFiles = [...initial].sort()
   const lazyFiles = Object.keys(files).filter(file => files[file].kind !== 'archive' && !initial.has(file)).sort()
   const own = pluginLazyFiles(input, initial, sizes)
+  const archiveLoader = (input.archiveLoader ?? input.fromBuild?.archiveLoader ?? []).filter(file => own.includes(file))
   const report: Report = {
     version: REPORT_VERSION,
     buildId: manifest.buildId,
@@ -106,11 +107,11 @@ export async function createReport(input: ReportInput, { budgets = [], cache = n
       ...await metadataSize(input, cache, brotli || budgetsNeedBrotli(budgets)),
       ...pluginSize(input, sizes),
     },
-    lazy: { files: lazyFiles, total: total(lazyFiles), ...own.length ? { plugin: { files: own, total: total(own) } } : {} },
+    lazy: { files: lazyFiles, total: total(lazyFiles), ...own.length ? { plugin: { files: own, total: total(own), ...archiveLoader.length ? { archiveLoader } : {} } } : {} },
     files,
     modules,
     archives,
-    suggestions: [...suggest(input, modules, initial), ...input.server ? [] : archiveHints(modules, archives, loose, archiveLoaderSize(input, sizes))].sort((a, b) => b.bytes - a.bytes || (a.subject < b.subject ? -1 : 1)),
+    suggestions: [...suggest(input, modules, initial), ...input.server ? [] : archiveHints(modules, archives, loose, archiveLoader.length ? total(archiveLoader) : undefined)].sort((a, b) => b.bytes - a.bytes || (a.subject < b.subject ? -1 : 1)),
     budgets: [],
     composition,
     advice,
@@ -150,12 +151,6 @@ function pluginLazyFiles({ graph, pluginChunks, fromBuild, isPluginModule }: Rep
   // Where a bundler put one of them into a chunk of the app's, the chunks that one imports are the app's.
   const ours = (file: string) => !isPluginModule || graph.chunks.get(file)!.moduleIds.some(isPluginModule)
   return [...graph.closure(start)].filter(file => !initial.has(file) && sizes.has(file) && ours(file)).sort()
-}
-
-/** What the first archived load fetches of the plugin's besides the archive: its facts and memory loader, where they are lazy. */
-function archiveLoaderSize({ archiveLoader = [] }: ReportInput, sizes: Map<string, Sizes>): Sizes | undefined {
-  const files = archiveLoader.filter(file => sizes.has(file))
-  return files.length ? sumOf(files.map(file => sizes.get(file)!)) : undefined
 }
 
 /** The metadata the registry carries to the first load (`meta` of `modules` entries), as one JSON text. */

@@ -29,7 +29,7 @@ export interface ReportInput {
   /** The attribute key that marks an import lazy, for the edits the advice gives. */
   attribute?: string
   /** What only a build knows, carried over from its lazy-report.json by the CLI (same build id); `pluginChunks`: the files of its `lazy.plugin`. */
-  fromBuild?: Pick<Report, 'advice' | 'composition'> & { plugin?: Sizes, pluginChunks?: string[] }
+  fromBuild?: Pick<Report, 'advice' | 'composition'> & { plugin?: Sizes, pluginChunks?: string[], archiveLoader?: string[] }
   /** From a folder without the build's report: the first load's modules from the chunks' source maps. */
   sourceMaps?: Map<string, SourceMapInput>
   /** Module ids are shown relative to it. */
@@ -152,10 +152,11 @@ export interface Report {
   /**
    * Every JS and CSS file outside the first load, archived chunks as loose files. `plugin`: of which
    * the plugin's own lazy code (its recovery runtime, facts and memory loader, and the chunks they
-   * import), which a page fetches once, when first needed, and which is in no module's `loads`.
-   * Absent when they are not known (a folder without the build's report).
+   * import), which a page fetches once, when first needed, and which is in no module's `loads`;
+   * `archiveLoader`: of those, the facts and memory loader, which a page's first archived load
+   * fetches. Absent when they are not known (a folder without the build's report).
    */
-  lazy: { files: string[], total: Sizes, plugin?: { files: string[], total: Sizes } }
+  lazy: { files: string[], total: Sizes, plugin?: { files: string[], total: Sizes, archiveLoader?: string[] } }
   files: Record<string, ReportFile>
   modules: Record<string, ReportModule>
   archives: Record<string, ReportArchive>
