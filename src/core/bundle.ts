@@ -124,7 +124,9 @@ export async function finishBundle(context: OutputContext, bundle: Record<string
     context.warn(`lazy module ${JSON.stringify(name)} is in ${file}, which loads at start-up, because code that loads at start-up imports it eagerly too. Marking it lazy saves nothing until that eager import goes.`)
   if (options.manifest)
     context.emitFile({ type: 'asset', fileName: options.manifest, source: `${JSON.stringify(manifest, null, 2)}\n` })
-  await report(context, { graph, manifest, bundle, archives: packed.files, loadedAtStart: loadedAtStart.map(({ module }) => module), pluginChunks: [runtimeFacts.recovery, runtimeFacts.memory, runtimeFacts.facts].filter(file => file !== undefined), archiveLoader: [runtimeFacts.memory, runtimeFacts.facts].filter(file => file !== undefined), server }, options, sizes)
+  const archiveLoader = [runtimeFacts.memory, runtimeFacts.facts].filter(file => file !== undefined)
+  const pluginChunks = runtimeFacts.recovery ? [runtimeFacts.recovery, ...archiveLoader] : archiveLoader
+  await report(context, { graph, manifest, bundle, archives: packed.files, loadedAtStart: loadedAtStart.map(({ module }) => module), pluginChunks, archiveLoader, server }, options, sizes)
   await sizes.saveDisk()
 }
 

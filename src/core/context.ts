@@ -67,8 +67,6 @@ export class Context {
    * `ssr` (Vite 5 names no environment); `''` for Rollup and Rolldown.
    */
   private environment = ''
-  /** Whether the build is for a server (Vite's SSR): its size report weighs no request. */
-  private server = false
   /** How Vite writes its HTML pages; Rollup and Rolldown write none. */
   private html: HtmlConfig | undefined
   /** The ids the plugin resolves itself, to the files they name. */
@@ -88,7 +86,6 @@ export class Context {
   configure(config: { root: string, command: 'build' | 'serve', base: string, html?: { cspNonce?: string }, build: { reportCompressedSize: boolean, ssr?: unknown } }) {
     this.mode = config.command === 'serve' ? 'dev' : 'build'
     this.environment = config.build.ssr ? 'ssr' : 'client'
-    this.server = !!config.build.ssr
     this.html = { base: config.base, cspNonce: config.html?.cspNonce }
     this.options = resolveOptions(this.rawOptions, config.root, { compressedSizes: config.build.reportCompressedSize })
   }
@@ -341,8 +338,8 @@ export class Context {
     return { ...options, chunkFileNames: namedChunkFileNames(options.chunkFileNames, id => this.chunkNames.get(id)) }
   }
 
-  /** `environment`: the Vite environment built (`client`, `ssr`), and whether it is a server's, where Vite names it. */
-  async generateBundle(output: OutputContext, bundle: Record<string, OutputFile>, environment = this.environment, server = this.server): Promise<void> {
+  /** `environment`: the Vite environment built (`client`, `ssr`), and whether it is a server's (its size report weighs no request), where Vite names it. */
+  async generateBundle(output: OutputContext, bundle: Record<string, OutputFile>, environment = this.environment, server = environment === 'ssr'): Promise<void> {
     const marked = await this.markedModules(output)
     this.writeDts(message => output.warn(message), { where: environment, marked })
     const modules = [...this.registered, ...marked]

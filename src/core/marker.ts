@@ -9,8 +9,11 @@ export function markerPattern(attribute: string): RegExp {
   return new RegExp(`['"\`]\\s*with\\s*\\{[^}]*?\\b${attribute}\\b`)
 }
 
-/** A file that imports the runtime: its look-ups by a name written out are checked (src/core/look-ups.ts). */
-export const RUNTIME_IMPORT = /['"`]unplugin-lazy-modules\/runtime['"`]/
+/**
+ * A file that imports from the runtime: its look-ups by a name written out are checked
+ * (src/core/look-ups.ts). Not a file that only names it in a string, as the plugin's own constants do.
+ */
+export const RUNTIME_IMPORT = /\bfrom\s*['"`]unplugin-lazy-modules\/runtime['"`]/
 
 /** What reaches the transform: a marked import, or an import of the runtime. */
 export function transformPattern(attribute: string): RegExp {

@@ -120,7 +120,7 @@ export async function transformLazyImports(code: string, id: string, options: Tr
 
 /**
  * The second filter: es-module-lexer, hundreds of MB/s, confirms an import really carries the
- * attribute before acorn parses the file. A file it cannot lex is left to the bundler, which
+ * attribute before the file is parsed. A file it cannot lex is left to the bundler, which
  * reports its syntax (a CommonJS file whose comment mentions the marker is not ours to parse).
  */
 async function hasMarkedImport(code: string, attribute: string): Promise<boolean> {

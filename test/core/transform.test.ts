@@ -192,6 +192,13 @@ describe('filters before the parse', () => {
     expect(markerPattern('lazy').test(`import*as mod from"./x"with{"lazy":"true"}`)).toBe(true)
   })
 
+  it('reads a file for its look-ups when it imports from the runtime, not when it only names it', async () => {
+    const { transformPattern } = await import('../../src/core/marker')
+    expect(transformPattern('lazy').test(`import { importModule } from 'unplugin-lazy-modules/runtime'`)).toBe(true)
+    expect(transformPattern('lazy').test(`import{importModule}from"unplugin-lazy-modules/runtime"`)).toBe(true)
+    expect(transformPattern('lazy').test(`const RUNTIME_ID = 'unplugin-lazy-modules/runtime'`)).toBe(false)
+  })
+
   it('refuses an attribute key the filter could not find', async () => {
     const { resolveOptions } = await import('../../src/core/options')
     expect(() => resolveOptions({ attribute: '$lazy' })).toThrow(/option `attribute` must be letters, digits and `_`/)
