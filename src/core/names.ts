@@ -54,9 +54,13 @@ export function markedModuleName(specifier: string, id: string | undefined, root
  * hold up the build): same file, with or without its extension, or the folder of its index file.
  */
 export function registeredAt(candidate: string, registered: LazyModule[]): LazyModule | undefined {
-  const stem = (path: string) => path.replace(/[?#].*$/, '').replace(/\.[^/.\\]+$/, '').replace(/[/\\]index$/, '')
   const wanted = stem(candidate)
   return registered.find(module => module.id !== undefined && stem(module.id) === wanted)
+}
+
+/** A file as an import may name it: without its query, its extension, or a folder's `index`. */
+function stem(path: string): string {
+  return path.replace(/[?#].*$/, '').replace(/\.[^/.\\]+$/, '').replace(/[/\\]index$/, '')
 }
 
 /**
@@ -64,7 +68,6 @@ export function registeredAt(candidate: string, registered: LazyModule[]): LazyM
  * the bundler resolved it yet (`src/pdf` and `src/pdf.ts`).
  */
 export function sameMarkedModule(a: LazyModule, b: LazyModule): boolean {
-  const stem = (id: string) => id.replace(/[?#].*$/, '').replace(/\.[^/.\\]+$/, '')
   // A package the bundler has not resolved yet has no file, only its specifier.
   if (a.id === undefined || b.id === undefined)
     return a.source === b.source
