@@ -64,8 +64,9 @@ function stem(path: string): string {
 }
 
 /**
- * Whether two marked imports name one module: the same package, or the same file, whether or not
- * the bundler resolved it yet (`src/pdf` and `src/pdf.ts`).
+ * Whether two marked imports may name one module: the same package, or the same file, whether or not
+ * the bundler resolved it yet (`src/pdf` and `src/pdf.ts`). Two files of one stem are told apart
+ * once every marked module is resolved.
  */
 export function sameMarkedModule(a: LazyModule, b: LazyModule): boolean {
   // A package the bundler has not resolved yet has no file, only its specifier.
