@@ -39,6 +39,7 @@ const SHAPE = {
 } satisfies Record<keyof Options, string>
 const REPORT_KEYS = ['console', 'json', 'html', 'brotli', 'baseline']
 const RETRY_KEYS = ['attempts', 'delay', 'maxDelay']
+const BUDGET_KEYS = ['initial', 'lazy']
 const ENTRY_KEYS = ['source', 'name', 'meta']
 
 /** Throws for an option the plugin does not know, or of a type it cannot use, naming the fix. */
@@ -48,7 +49,7 @@ export function checkOptions(options: unknown): asserts options is Options | und
   if (!isObject(options))
     fail('', `the plugin takes one options object, as in LazyModules({ modules: { … } }); got ${describe(options)}`)
   unknownKeys(options, Object.keys(SHAPE), '')
-  const { modules, manifest, archives, keepLooseChunks, integrity, retry, report, dts, root } = options as Record<string, unknown>
+  const { modules, manifest, archives, keepLooseChunks, integrity, retry, report, budgets, dts, root } = options as Record<string, unknown>
   if (modules !== undefined) {
     if (!isObject(modules))
       fail('modules', `must be ${SHAPE.modules}, as in { 'charts/*': 'src/charts/*.ts' }; got ${describe(modules)}`)
@@ -84,6 +85,9 @@ export function checkOptions(options: unknown): asserts options is Options | und
       fail('report', `must be ${SHAPE.report}; got ${describe(report)}`)
     unknownKeys(report, REPORT_KEYS, 'report.')
   }
+  // Their values are read with the sizes (./report/budgets.ts); a key misspelled would be a budget never checked.
+  if (isObject(budgets))
+    unknownKeys(budgets, BUDGET_KEYS, 'budgets.')
   if (dts !== undefined && typeof dts !== 'boolean' && (typeof dts !== 'string' || !dts))
     fail('dts', `must be ${SHAPE.dts}, as in 'src/lazy-modules.d.ts'; got ${describe(dts)}`)
   if (root !== undefined && (typeof root !== 'string' || !root))

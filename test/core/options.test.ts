@@ -47,6 +47,7 @@ describe('resolveOptions', () => {
     expect(() => resolveOptions({ module: { a: 'src/a.ts' } } as any)).toThrow('[lazy-modules] option `module` is not an option: did you mean `modules`? The options are modules, attribute, manifest, archives, compression, keepLooseChunks, integrity, retry, report, budgets, dts, root.')
     expect(() => resolveOptions({ retry: { attempt: 2 } } as any)).toThrow('option `retry.attempt` is not an option: did you mean `retry.attempts`?')
     expect(() => resolveOptions({ report: { jsno: false } } as any)).toThrow('option `report.jsno` is not an option: did you mean `report.json`?')
+    expect(() => resolveOptions({ budgets: { inital: '10 kB' } } as any)).toThrow('option `budgets.inital` is not an option: did you mean `budgets.initial`? The options of `budgets` are initial, lazy.')
     expect(() => resolveOptions({ zzz: 1 } as any)).toThrow('option `zzz` is not an option. The options are modules,')
   })
 
